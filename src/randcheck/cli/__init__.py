@@ -1,0 +1,73 @@
+"""The ``randcheck`` command line.
+
+Each command group lives in its own module here and is mounted on :data:`app`.
+Errors are handled once, in :class:`_Group`: any :class:`RandcheckError` becomes
+a message on standard error and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from randcheck.errors import RandcheckError
+
+EXIT_ERROR = 2
+"""Exit status for bad input or an operation that could not be done."""
+
+
+class _Group(TyperGroup):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RandcheckError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            ctx.exit(EXIT_ERROR)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: say so briefly, keep the traceback behind a flag
+            if os.environ.get("RANDCHECK_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in randcheck. Run again with RANDCHECK_DEBUG=1 to see the "
+                "traceback, and report it.",
+                err=True,
+            )
+            ctx.exit(3)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="randcheck",
+    help="Verifiable 双随机、一公开 random inspections for environmental enforcement.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _mount() -> None:
+    from randcheck.cli import calendar_cmd, demo_cmd, registry_cmd
+
+    app.add_typer(registry_cmd.app, name="registry")
+    app.add_typer(calendar_cmd.app, name="calendar")
+    app.command("demo")(demo_cmd.demo)
+
+
+_mount()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    # Chinese labels must print on terminals and pipes whatever the locale says.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+    app()
