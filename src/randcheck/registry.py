@@ -178,9 +178,11 @@ class EntityFilter(BaseModel):
         if self.classes is not None:
             tests.append(("entity_class", self.classes.__contains__))
         if self.division_prefixes:
-            tests.append(("division_code", lambda v: v.startswith(self.division_prefixes)))
+            divisions = self.division_prefixes
+            tests.append(("division_code", lambda v: str(v).startswith(divisions)))
         if self.industry_prefixes:
-            tests.append(("industry_code", lambda v: v.startswith(self.industry_prefixes)))
+            industries = self.industry_prefixes
+            tests.append(("industry_code", lambda v: str(v).startswith(industries)))
         if self.pollution_types is not None:
             wanted = self.pollution_types
             tests.append(("pollution_types", lambda v: not wanted.isdisjoint(v)))
@@ -191,7 +193,7 @@ class EntityFilter(BaseModel):
         if self.statuses is not None:
             tests.append(("production_status", self.statuses.__contains__))
         for flag, required in self.flags.items():
-            tests.append((flag, lambda v, required=required: bool(v) is required))
+            tests.append((flag, required.__eq__))
         if self.tags_any is not None:
             tags = self.tags_any
             tests.append(("tags", lambda v: not tags.isdisjoint(v)))
@@ -237,14 +239,15 @@ class Registry:
         """A snapshot of validated records; duplicate keys are one error listing them all."""
         builder = RegistryBuilder()
         problems: list[Problem] = []
-        for kind, records, add in (
+        adders: list[tuple[str, Iterable[Any], Callable[[Any], None]]] = [
             ("entities", entities, builder.add_entity),
             ("inspectors", inspectors, builder.add_inspector),
             ("items", items, builder.add_item),
-        ):
+        ]
+        for kind, records, add in adders:
             for position, record in enumerate(records, start=1):
                 try:
-                    add(record)  # type: ignore[operator]
+                    add(record)
                 except InputError as exc:
                     problems.append(Problem(kind, position, None, exc.what))
         if problems:

@@ -40,7 +40,10 @@ def problem(code: str) -> str | None:
             )
     expected = check_character(code[:17])
     if code[17] != expected:
-        return f"wrong check character: {code!r} ends in {code[17]!r}, GB 32100-2015 gives {expected!r}"
+        return (
+            f"wrong check character: {code!r} ends in {code[17]!r}, "
+            f"GB 32100-2015 gives {expected!r}"
+        )
     return None
 
 

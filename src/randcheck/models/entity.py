@@ -33,7 +33,15 @@ class EntityClass(LabelledEnum):
     """监管类别: the three classes every document uses."""
 
     KEY = ("KEY", "重点", "重点监管", "重点监管对象", "重点排污单位", "重点污染源", "重点排污企业")
-    GENERAL = ("GENERAL", "一般", "一般监管", "一般监管对象", "一般排污单位", "一般污染源", "一般排污企业")
+    GENERAL = (
+        "GENERAL",
+        "一般",
+        "一般监管",
+        "一般监管对象",
+        "一般排污单位",
+        "一般污染源",
+        "一般排污企业",
+    )
     SPECIAL = ("SPECIAL", "特殊", "特殊监管", "特殊监管对象", "特殊监管单位")
 
 
@@ -134,7 +142,9 @@ class Entity(BaseModel):
     # identity and class (西平 一(三); 获嘉 第九条(二))
     uscc: USCC = Field(title="统一社会信用代码", description="Unified social credit code")
     name: Text = Field(title="企业名称", description="Name")
-    entity_class: EntityClass = Field(title="监管类别", description="Class: KEY / GENERAL / SPECIAL")
+    entity_class: EntityClass = Field(
+        title="监管类别", description="Class: KEY / GENERAL / SPECIAL"
+    )
     division_code: DivisionCode = Field(title="行政区划", description="Administrative division")
     permit_number: OptText = Field(None, title="排污许可证编号", description="Emission permit")
     permit_class: PermitClass | None = Field(None, title="排污许可管理类别")

@@ -62,7 +62,9 @@ class Inspector(BaseModel):
                 "has_certificate (持执法证) is set but certificate_number (执法证号) is empty"
             )
         if self.auxiliary_kind is not None and not self.auxiliary:
-            raise ValueError("auxiliary_kind (辅助人员类别) is set but auxiliary (辅助检查人员) is not")
+            raise ValueError(
+                "auxiliary_kind (辅助人员类别) is set but auxiliary (辅助检查人员) is not"
+            )
         return self
 
     @property

@@ -37,7 +37,7 @@ class InspectionItem(BaseModel):
 
 @cache
 def builtin_items(source: str | None = None) -> tuple[InspectionItem, ...]:
-    """The shipped item lists: ``"huojia"`` (附件1, 14 items), ``"benxi"`` (三, 10 items), or all."""
+    """The shipped item lists: ``"huojia"`` (附件1, 14 items), ``"benxi"`` (三, 10), or all."""
     raw = json.loads(resources.files("randcheck.data").joinpath("items.json").read_text("utf-8"))
     items = tuple(InspectionItem.model_validate(r) for r in raw)
     if source is None:
