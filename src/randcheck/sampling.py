@@ -1,0 +1,106 @@
+"""Rivest's consistent sampling: the ranking every randcheck draw uses.
+
+Byte-compatible with the ``consistent-sampler`` package (PyPI, 1.0.10), without
+replacement, so anyone can re-check a draw with that independent package::
+
+    seed_hash = sha256_hex(seed)                     # lowercase hex of UTF-8 bytes
+    N         = int(sha256_hex(seed_hash + id), 16)
+    ticket    = "0." + reversed("{:064d}".format(N)) # decimal digits, reversed
+    order     = ids sorted by (ticket, id)           # smallest tickets first
+
+The reversed string starts with N's least significant decimal digits, so the
+first 19 characters of a ticket are ``N mod 10**19`` written with 19 digits and
+reversed. That short key decides the order; ids whose short keys are equal
+(about once in 10**13 pairs) are ordered by their full tickets, then by id, as
+the package does.
+
+Consistency: the order of any subset is the order of the whole restricted to
+that subset, so excluding an entity never reshuffles the others, and a larger
+quota extends the same list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import groupby
+
+from randcheck.errors import InputError
+
+ALGORITHM = "consistent-sampler-1.0.10:sha256:without-replacement"
+"""The name receipts record for this ranking."""
+
+_SHORT = 10**19
+
+
+def sha256_hex(text: str) -> str:
+    """Lowercase hex SHA-256 of the UTF-8 bytes of ``text``."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def ticket(entity_id: str, seed: str) -> str:
+    """The full ticket of ``entity_id`` under ``seed`` (``consistent_sampler.first_fraction``)."""
+    number = int(sha256_hex(sha256_hex(seed) + entity_id), 16)
+    return "0." + f"{number:064d}"[::-1]
+
+
+def _keys(ids: Sequence[str], seed: str) -> list[tuple[str, str]]:
+    prefix = sha256_hex(seed).encode("ascii")
+    sha = hashlib.sha256
+    from_bytes = int.from_bytes
+    short = _SHORT
+    return [
+        (f"{from_bytes(sha(prefix + i.encode('utf-8')).digest(), 'big') % short:019d}"[::-1], i)
+        for i in ids
+    ]
+
+
+def _check(ids: Sequence[str], take: int | None) -> None:
+    if take is not None and take < 0:
+        raise InputError(f"take must be 0 or more, not {take}")
+    if len(set(ids)) != len(ids):
+        repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
+        raise InputError(
+            f"ids must be distinct; repeated: {', '.join(repeated[:5])}"
+            + (" …" if len(repeated) > 5 else ""),
+            hint="rank each entity once",
+        )
+    for i in ids:
+        if not isinstance(i, str):
+            raise InputError(f"ids must be strings, got {type(i).__name__} {i!r}")
+
+
+def _resolve_ties(keyed: list[tuple[str, str]], seed: str) -> list[str]:
+    """Ids in order; runs with equal short keys are ordered by full ticket, then id."""
+    out: list[str] = []
+    for _, run in groupby(keyed, key=lambda pair: pair[0]):
+        members = [i for _, i in run]
+        if len(members) > 1:
+            members.sort(key=lambda i: (ticket(i, seed), i))
+        out.extend(members)
+    return out
+
+
+def consistent_order(ids: Iterable[str], seed: str, take: int | None = None) -> list[str]:
+    """``ids`` ordered by consistent-sampling ticket under ``seed``; the first ``take``.
+
+    The same order as ``consistent_sampler.sampler(ids, seed=seed, take=take,
+    with_replacement=False, output="id")``.
+    """
+    ids = ids if isinstance(ids, list | tuple) else list(ids)
+    _check(ids, take)
+    keyed = _keys(ids, seed)
+    if take is None or take >= len(keyed):
+        keyed.sort()
+        return _resolve_ties(keyed, seed)
+    if take == 0:
+        return []
+    chosen = heapq.nsmallest(take, keyed)
+    boundary = chosen[-1][0]
+    # Ids outside the first `take` may share the boundary short key: bring them in.
+    tied = [pair for pair in keyed if pair[0] == boundary]
+    if len(tied) > 1:
+        chosen = sorted({*chosen, *tied})
+    return _resolve_ties(chosen, seed)[:take]
