@@ -38,12 +38,13 @@ from randcheck.models import (
 ENTITY_FIELDS: tuple[str, ...] = tuple(Entity.model_fields)
 INSPECTOR_FIELDS: tuple[str, ...] = tuple(Inspector.model_fields)
 ITEM_FIELDS: tuple[str, ...] = tuple(InspectionItem.model_fields)
+assert ENTITY_FIELDS[0] == "uscc"  # add_entity_values reads the key from the first place
 FLAG_FIELDS: tuple[str, ...] = tuple(
     name for name, info in Entity.model_fields.items() if info.annotation is bool
 )
 
 # Columns whose values repeat across entities; one shared object per value.
-_SHARED = frozenset(
+SHARED_FIELDS = _SHARED = frozenset(
     {
         "entity_class",
         "division_code",
@@ -93,6 +94,7 @@ class RegistryBuilder:
     def __init__(self) -> None:
         self._columns: dict[str, list[Any]] = {f: [] for f in ENTITY_FIELDS}
         self._shared: dict[str, dict[Any, Any]] = {f: {} for f in _SHARED}
+        self._appenders = [(self._columns[f].append, self._shared.get(f)) for f in ENTITY_FIELDS]
         self._index: dict[str, int] = {}
         self._inspectors: dict[str, Inspector] = {}
         self._items: dict[str, InspectionItem] = {}
@@ -101,19 +103,28 @@ class RegistryBuilder:
         return uscc in self._index
 
     def add_entity(self, entity: Entity) -> None:
-        if entity.uscc in self._index:
+        # pydantic keeps __dict__ in field order, the order of ENTITY_FIELDS
+        self.add_entity_values(list(entity.__dict__.values()))
+
+    def add_entity_values(self, values: Sequence[Any], *, shared: bool = False) -> None:
+        """Add one entity given as its field values in ENTITY_FIELDS order, already validated.
+
+        ``shared=True`` says repeated values are already one object each (as the row
+        validator's memo makes them), so they need not be looked up again.
+        """
+        uscc = values[0]
+        if uscc in self._index:
             raise InputError(
-                f"duplicate USCC {entity.uscc}",
+                f"duplicate USCC {uscc}",
                 hint="each entity appears once in a registry; merge or remove the repeated row",
             )
-        self._index[entity.uscc] = len(self._index)
-        values = entity.__dict__
-        for name, column in self._columns.items():
-            value = values[name]
-            shared = self._shared.get(name)
-            if shared is not None:
-                value = shared.setdefault(value, value)
-            column.append(value)
+        self._index[uscc] = len(self._index)
+        if shared:
+            for (append, _), value in zip(self._appenders, values):
+                append(value)
+            return
+        for (append, pool), value in zip(self._appenders, values):
+            append(value if pool is None else pool.setdefault(value, value))
 
     def add_inspector(self, inspector: Inspector) -> None:
         if inspector.inspector_id in self._inspectors:

@@ -15,10 +15,18 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 LENGTH = 18
 
 
+# For each position, character -> its weighted value: the sum runs as one C-level map.
+_WEIGHTED = [{c: w * v for c, v in _VALUE.items()} for w in WEIGHTS]
+
+
 def check_character(first17: str) -> str:
     """The check character for the first seventeen characters of a code."""
     if len(first17) != LENGTH - 1:
         raise ValueError(f"expected 17 characters, got {len(first17)}")
+    try:
+        return ALPHABET[-sum(map(dict.__getitem__, _WEIGHTED, first17)) % 31]
+    except KeyError:
+        pass  # a character outside the alphabet: find it and say which
     total = 0
     for weight, char in zip(WEIGHTS, first17):
         value = _VALUE.get(char)

@@ -11,14 +11,14 @@ import csv
 import json
 import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from randcheck.errors import InputError, Problem, ProblemsFound
 from randcheck.io.atomic import atomic_group
@@ -37,7 +37,8 @@ from randcheck.io.headers import (
 )
 from randcheck.io.tables import RawTable, read_tables, sibling
 from randcheck.models.fields import LabelledEnum
-from randcheck.registry import ENTITY_FIELDS, Registry, RegistryBuilder
+from randcheck.models.rows import RowInvalid, RowValidator
+from randcheck.registry import ENTITY_FIELDS, FLAG_FIELDS, SHARED_FIELDS, Registry, RegistryBuilder
 
 FORMAT_NAME = "randcheck-registry"
 FORMAT_VERSION = 1
@@ -86,11 +87,20 @@ def _reason(model: type[BaseModel], error: Any) -> str:
     return message
 
 
+def _validator(kind: Kind) -> RowValidator:
+    repeating = SHARED_FIELDS | set(FLAG_FIELDS) if kind == "entities" else frozenset()
+    return RowValidator(MODELS[kind], frozenset(repeating))
+
+
 def _problems_of(
-    exc: ValidationError, model: type[BaseModel], file: str, row: int, header_of: dict[str, str]
+    errors: list[dict[str, Any]],
+    model: type[BaseModel],
+    file: str,
+    row: int,
+    header_of: dict[str, str],
 ) -> list[Problem]:
     out = []
-    for error in exc.errors(include_url=False):
+    for error in errors:
         loc = error["loc"]
         column = header_of.get(str(loc[0]), str(loc[0])) if loc else None
         out.append(Problem(file, row, column, _reason(model, error)))
@@ -140,26 +150,32 @@ def _load_table(
     if fatal:
         return False
 
-    adders: dict[Kind, Callable[[Any], None]] = {
-        "entities": builder.add_entity,
-        "inspectors": builder.add_inspector,
-        "items": builder.add_item,
-    }
-    add = adders[table.kind]
-    validate = model.model_validate
+    if table.kind == "entities":
+
+        def add(values: list[Any]) -> None:
+            builder.add_entity_values(values, shared=True)
+
+    else:
+        add_model = builder.add_inspector if table.kind == "inspectors" else builder.add_item
+        fields = tuple(model.model_fields)
+
+        def add(values: list[Any]) -> None:
+            add_model(model.model_construct(**dict(zip(fields, values))))  # type: ignore[arg-type]
+
+    validate = _validator(table.kind).reader(dict((name, i) for i, name in positions))
+    key_index = list(model.model_fields).index(key)
     width = len(table.headers)
     for number, cells in table.rows:
         if len(cells) < width:
             cells = list(cells) + [None] * (width - len(cells))
-        data = {name: cell for index, name in positions if (cell := cells[index]) not in (None, "")}
-        if not data:
+        if not any(cells) and all(c is None or c == "" for c in cells):
             continue  # a blank line
         try:
-            record = validate(data)
-        except ValidationError as exc:
-            problems.extend(_problems_of(exc, model, table.file, number, header_of))
+            values = validate(cells)
+        except RowInvalid as exc:
+            problems.extend(_problems_of(exc.errors, model, table.file, number, header_of))
             continue
-        ident = getattr(record, key)
+        ident = values[key_index]
         seen = first_seen.get(ident)
         if seen is not None:
             where = f"row {seen[1]}" if seen[0] == table.file else f"{seen[0]}, row {seen[1]}"
@@ -168,7 +184,7 @@ def _load_table(
             )
             continue
         first_seen[ident] = (table.file, number)
-        add(record)
+        add(values)
     return True
 
 

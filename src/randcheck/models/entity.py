@@ -11,7 +11,8 @@ facts the key and special criteria of 本溪 六(二), 西平 一(三) and 睢�
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
@@ -191,10 +192,18 @@ class Entity(BaseModel):
 
     tags: TextSet = Field(frozenset(), title="标签", description="Free tags")
 
+    @staticmethod
+    def row_problem(values: Mapping[str, Any]) -> str | None:
+        """The rule over several fields: coordinates come as a pair."""
+        if (values.get("longitude") is None) != (values.get("latitude") is None):
+            return "give both longitude (经度) and latitude (纬度), or neither"
+        return None
+
     @model_validator(mode="after")
-    def _both_coordinates_or_neither(self) -> Entity:
-        if (self.longitude is None) != (self.latitude is None):
-            raise ValueError("give both longitude (经度) and latitude (纬度), or neither")
+    def _row_rules(self) -> Entity:
+        problem = Entity.row_problem(self.__dict__)
+        if problem:
+            raise ValueError(problem)
         return self
 
     @property

@@ -14,7 +14,8 @@ import re
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, GetCoreSchemaHandler, PlainSerializer
+from pydantic_core import CoreSchema, core_schema
 
 from randcheck import uscc
 
@@ -45,17 +46,43 @@ class LabelledEnum(str, Enum):
         return str(self.value)
 
     @classmethod
+    def _spelling_map(cls) -> dict[str, LabelledEnum]:
+        """Every accepted spelling (and its upper-case form) -> member; built once per class."""
+        cached: dict[str, LabelledEnum] | None = cls.__dict__.get("_spellings_cache")
+        if cached is None:
+            cached = {}
+            for member in cls:
+                for spelling in (member.value, member.zh, *member.aliases):
+                    cached.setdefault(spelling, member)
+                    cached.setdefault(spelling.upper(), member)
+            type.__setattr__(cls, "_spellings_cache", cached)
+        return cached
+
+    @classmethod
     def _missing_(cls, value: object) -> LabelledEnum | None:
         if not isinstance(value, str):
             return None
+        spellings = cls._spelling_map()
         wanted = value.strip()
-        folded = wanted.upper()
-        for member in cls:
-            if folded == member.value.upper() or wanted == member.zh or wanted in member.aliases:
+        return spellings.get(wanted) or spellings.get(wanted.upper())
+
+    @classmethod
+    def coerce(cls, value: Any) -> Any:
+        """The member a spelling names; anything else is passed on for pydantic to reject."""
+        if value.__class__ is str:
+            member = cls._spelling_map().get(value)
+            if member is not None:
                 return member
-            if folded in (a.upper() for a in member.aliases):
-                return member
-        return None
+            return cls._missing_(value) or value
+        return value
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        # Map spellings through a dict before pydantic's own enum check: the
+        # Enum(value) -> _missing_ route costs microseconds per cell.
+        return core_schema.no_info_before_validator_function(cls.coerce, handler(source))
 
     @classmethod
     def spellings(cls) -> str:
@@ -66,6 +93,12 @@ class LabelledEnum(str, Enum):
 _SPLIT = re.compile(r"[;；,，、|/]")
 _TRUE = {"1", "true", "yes", "y", "t", "是", "有", "√", "✓"}
 _FALSE = {"0", "false", "no", "n", "f", "否", "无", "", "×"}
+_FLAG_WORDS = {
+    **{w: True for w in _TRUE},
+    **{w: False for w in _FALSE},
+    **{w.upper(): True for w in _TRUE},
+    **{w.upper(): False for w in _FALSE},
+}
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -76,6 +109,10 @@ def _blank_to_none(value: Any) -> Any:
 
 
 def _parse_flag(value: Any) -> Any:
+    if value.__class__ is str:
+        known = _FLAG_WORDS.get(value)
+        if known is not None:
+            return known
     if value is None:
         return False
     if isinstance(value, str):

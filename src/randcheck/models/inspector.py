@@ -8,6 +8,9 @@ gender, specialty, on-staff).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from randcheck.models.fields import Flag, LabelledEnum, OptDivisionCode, OptText, Text, TextSet
@@ -55,16 +58,21 @@ class Inspector(BaseModel):
         frozenset(), title="利害关系", description="USCCs or organisations of declared conflicts"
     )
 
+    @staticmethod
+    def row_problem(values: Mapping[str, Any]) -> str | None:
+        """The rules over several fields: certificate flag and number, auxiliary kind."""
+        auxiliary = values.get("auxiliary")
+        if values.get("has_certificate") and not values.get("certificate_number") and not auxiliary:
+            return "has_certificate (持执法证) is set but certificate_number (执法证号) is empty"
+        if values.get("auxiliary_kind") is not None and not auxiliary:
+            return "auxiliary_kind (辅助人员类别) is set but auxiliary (辅助检查人员) is not"
+        return None
+
     @model_validator(mode="after")
-    def _consistent(self) -> Inspector:
-        if self.has_certificate and not self.certificate_number and not self.auxiliary:
-            raise ValueError(
-                "has_certificate (持执法证) is set but certificate_number (执法证号) is empty"
-            )
-        if self.auxiliary_kind is not None and not self.auxiliary:
-            raise ValueError(
-                "auxiliary_kind (辅助人员类别) is set but auxiliary (辅助检查人员) is not"
-            )
+    def _row_rules(self) -> Inspector:
+        problem = Inspector.row_problem(self.__dict__)
+        if problem:
+            raise ValueError(problem)
         return self
 
     @property
