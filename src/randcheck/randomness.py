@@ -1,0 +1,94 @@
+"""Seed material for a draw nobody can choose, and a list nobody can read early.
+
+The construction (documented byte by byte in ``docs/verification.md``):
+
+1. Before the draw the operator makes a secret of 32 random bytes and publishes
+   its commitment, ``SHA-256(secret bytes)`` in lowercase hex.
+2. At the draw ceremony public randomness is entered: digits from dice, or a
+   beacon value announced in advance. It is normalised (white space removed,
+   hex letters lower-cased) and must carry at least 20 characters.
+3. The seed is ``SHA-256`` (lowercase hex) of the UTF-8 text::
+
+       randcheck-seed-v1\\n<secret hex>\\n<public randomness>\\n<context JSON>
+
+   where the context JSON binds the seed to what is drawn: the policy id and
+   version, the period, the registry and history digests (compact JSON, keys
+   sorted, non-ASCII written as itself).
+
+Without the secret, the public inputs alone do not give the list, so it stays
+sealed until the operator reveals the secret; without the public randomness,
+the operator could not have known the list when committing, so could not
+choose it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from randcheck.errors import InputError
+
+SEED_VERSION = "randcheck-seed-v1"
+SECRET_BYTES = 32
+MIN_PUBLIC_CHARS = 20
+
+_HEX = re.compile(r"^[0-9a-f]+$")
+
+
+def new_secret() -> str:
+    """32 random bytes from the operating system, as 64 lowercase hex characters."""
+    return secrets.token_hex(SECRET_BYTES)
+
+
+def check_secret(secret: str) -> str:
+    """The secret in canonical form; an :class:`InputError` when it is not 32 bytes of hex."""
+    cleaned = secret.strip().lower()
+    if len(cleaned) != 2 * SECRET_BYTES or not _HEX.match(cleaned):
+        raise InputError(
+            "the secret must be 64 hexadecimal characters (32 bytes)",
+            hint="use the secret file written when the draw was sealed",
+        )
+    return cleaned
+
+
+def commitment(secret: str) -> str:
+    """``SHA-256`` of the secret's 32 bytes, lowercase hex: published before the draw."""
+    return hashlib.sha256(bytes.fromhex(check_secret(secret))).hexdigest()
+
+
+def normalise_public_randomness(text: str) -> str:
+    """Dice digits or a beacon value without white space, hex lower-cased; >= 20 characters."""
+    cleaned = "".join(text.split()).lower()
+    if not _HEX.match(cleaned or "-"):
+        raise InputError(
+            f"public randomness {text!r} must be decimal digits (dice) or hexadecimal (a beacon)",
+            hint="enter the dice digits or the beacon's randomness value as printed",
+        )
+    if len(cleaned) < MIN_PUBLIC_CHARS:
+        raise InputError(
+            f"public randomness has {len(cleaned)} characters; at least {MIN_PUBLIC_CHARS} needed",
+            hint="roll more dice (20 ten-sided dice give 66 bits) or use a beacon value",
+        )
+    return cleaned
+
+
+def canonical_json(data: Mapping[str, Any]) -> str:
+    """Compact JSON with sorted keys and non-ASCII characters as themselves."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def draw_seed(secret: str, public_randomness: str, context: Mapping[str, Any]) -> str:
+    """The seed of a draw: see the module docstring for the exact bytes."""
+    text = "\n".join(
+        (
+            SEED_VERSION,
+            check_secret(secret),
+            normalise_public_randomness(public_randomness),
+            canonical_json(context),
+        )
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
