@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, GetCoreSchemaHandler, PlainSerializer
 from pydantic_core import CoreSchema, core_schema
 
 from randcheck import uscc
+
+_E = TypeVar("_E", bound="LabelledEnum")
 
 
 class LabelledEnum(str, Enum):
@@ -36,6 +38,11 @@ class LabelledEnum(str, Enum):
         obj.zh = zh
         obj.aliases = aliases
         return obj
+
+    @classmethod
+    def of(cls: type[_E], value: str) -> _E:
+        """The member a spelling names (``ValueError`` when none does); typed for callers."""
+        return cls(value)  # type: ignore[call-arg]
 
     @property
     def label(self) -> str:
