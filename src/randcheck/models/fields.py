@@ -176,8 +176,10 @@ def _check_uscc(value: str) -> str:
     return value
 
 
-_PROVINCES = "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82"  # noqa: E501
-PROVINCE_CODES = frozenset(_PROVINCES.split())
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+    "61 62 63 64 65 71 81 82".split()
+)
 """The two-digit province codes of GB/T 2260 (行政区划代码 starts with one)."""
 
 
