@@ -11,7 +11,6 @@ import os
 import sys
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -22,24 +21,30 @@ EXIT_ERROR = 2
 
 
 class _Group(TyperGroup):
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except RandcheckError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            ctx.exit(EXIT_ERROR)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except Exception as exc:  # a bug: say so briefly, keep the traceback behind a flag
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
+        except Exception as exc:
+            # Typer's own exits and usage errors (its vendored click) pass through.
+            if isinstance(exc, typer.Exit | typer.Abort) or _is_cli_framework(exc):
+                raise
             if os.environ.get("RANDCHECK_DEBUG"):
                 raise
-            click.echo(
+            # A bug: say so briefly, keep the traceback behind a flag.
+            typer.echo(
                 f"internal error: {type(exc).__name__}: {exc}\n"
                 "This is a bug in randcheck. Run again with RANDCHECK_DEBUG=1 to see the "
                 "traceback, and report it.",
                 err=True,
             )
-            ctx.exit(3)
+            raise typer.Exit(3) from None
+
+
+def _is_cli_framework(exc: BaseException) -> bool:
+    return type(exc).__module__.split(".")[0] in ("click", "typer")
 
 
 app = typer.Typer(
