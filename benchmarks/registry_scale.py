@@ -88,14 +88,19 @@ def main() -> None:
             results.update(json.loads(out.strip().splitlines()[-1]))
         size = sum(p.stat().st_size for p in Path(folder).iterdir())
         results["csv_mb"] = size / 1e6
-    print(f"registry scale: {args.entities:,} entities, {args.inspectors:,} inspectors, "
-          f"{args.jurisdictions:,} jurisdictions")
+    print(
+        f"registry scale: {args.entities:,} entities, {args.inspectors:,} inspectors, "
+        f"{args.jurisdictions:,} jurisdictions"
+    )
     for key, value in results.items():
-        print(f"  {key:24} {value:12.2f}" if isinstance(value, float) else f"  {key:24} {value:>12}")
+        shown = f"{value:12.2f}" if isinstance(value, float) else f"{value:>12}"
+        print(f"  {key:24} {shown}")
     ok_time = results["load_validate_s"] <= 60
     ok_mem = results["load_validate_peak_mb"] <= 4096
-    print(f"  target load+validate <= 60 s: {'met' if ok_time else 'MISSED'}; "
-          f"peak <= 4 GB: {'met' if ok_mem else 'MISSED'}")
+    print(
+        f"  target load+validate <= 60 s: {'met' if ok_time else 'MISSED'}; "
+        f"peak <= 4 GB: {'met' if ok_mem else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":
