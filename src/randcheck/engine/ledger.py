@@ -31,6 +31,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -362,23 +363,37 @@ class SqliteLedger(Ledger):
             self._db = sqlite3.connect(
                 path, timeout=60, isolation_level=None, check_same_thread=False
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._set_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(
-                """
-                CREATE TABLE IF NOT EXISTS events (
-                    seq INTEGER PRIMARY KEY, type TEXT NOT NULL, time TEXT NOT NULL,
-                    actor TEXT NOT NULL, subject TEXT NOT NULL, payload TEXT NOT NULL,
-                    prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-                CREATE INDEX IF NOT EXISTS events_by_subject ON events (subject, seq);
-                """
-            )
+            with self._transaction():
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS events ("
+                    "seq INTEGER PRIMARY KEY, type TEXT NOT NULL, time TEXT NOT NULL, "
+                    "actor TEXT NOT NULL, subject TEXT NOT NULL, payload TEXT NOT NULL, "
+                    "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"
+                )
+                self._db.execute(
+                    "CREATE INDEX IF NOT EXISTS events_by_subject ON events (subject, seq)"
+                )
         except sqlite3.DatabaseError as exc:
             raise LedgerError(
                 f"not a usable SQLite ledger ({exc})",
                 where=str(path),
                 hint="give a .sqlite ledger written by randcheck, or a new file name",
             ) from None
+
+    def _set_wal(self) -> None:
+        # Switching a new file to WAL takes an exclusive lock, and SQLite may answer
+        # "database is locked" at once instead of waiting when another process is
+        # opening the same file: retry for a while.
+        for attempt in range(200):
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 199:
+                    raise
+                time.sleep(0.05)
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
