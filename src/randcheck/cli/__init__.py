@@ -58,9 +58,11 @@ app = typer.Typer(
 
 
 def _mount() -> None:
-    from randcheck.cli import calendar_cmd, demo_cmd, registry_cmd
+    from randcheck.cli import calendar_cmd, classify_cmd, demo_cmd, policies_cmd, registry_cmd
 
+    registry_cmd.app.command("classify")(classify_cmd.classify)
     app.add_typer(registry_cmd.app, name="registry")
+    app.add_typer(policies_cmd.app, name="policies")
     app.add_typer(calendar_cmd.app, name="calendar")
     app.command("demo")(demo_cmd.demo)
 

@@ -100,8 +100,8 @@ def load_policy(path: Path | str) -> Policy:
         variant = VariantFile.model_validate(data)
     except ValidationError as exc:
         raise _field_error(exc, path) from None
-    base = get_policy(variant.variant_of)
     try:
+        base = get_policy(variant.variant_of)
         return base.with_changes(
             variant.changes, reason=variant.reason, name=variant.name, remove=variant.remove
         )
