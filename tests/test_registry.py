@@ -85,3 +85,45 @@ def test_tag_filters() -> None:
     assert registry.select(key_only) == [entities[2].uscc]
     with pytest.raises(ValueError, match="unknown flag"):
         EntityFilter(flags={"colour": True})
+
+
+def _spec_digest(registry: Registry) -> str:
+    """The digest exactly as docs/registry.md describes it, written plainly."""
+    import hashlib
+    import json
+    from datetime import date
+    from enum import Enum
+
+    def plain(v: object) -> object:
+        if isinstance(v, Enum):
+            return v.value
+        if isinstance(v, date):
+            return v.isoformat()
+        if isinstance(v, frozenset):
+            return sorted(plain(x) for x in v)  # type: ignore[type-var]
+        return v
+
+    def line(kind: str, values: list[object]) -> str:
+        return kind + "\t" + json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    from randcheck.models import Entity, InspectionItem, Inspector
+
+    fields = [list(m.model_fields) for m in (Entity, Inspector, InspectionItem)]
+    text = "randcheck-registry-v1\n"
+    text += "".join(line(k, f) for k, f in zip("EIT", fields))  # type: ignore[arg-type]
+    for e in sorted(registry.entities(), key=lambda e: e.uscc):
+        text += line("E", [plain(getattr(e, f)) for f in fields[0]])
+    for i in sorted(registry.inspectors, key=lambda i: i.inspector_id):
+        text += line("I", [plain(getattr(i, f)) for f in fields[1]])
+    for t in sorted(registry.items, key=lambda t: t.code):
+        text += line("T", [plain(getattr(t, f)) for f in fields[2]])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_digest_is_the_documented_canonical_form() -> None:
+    from randcheck.synth import generate_registry
+
+    registry = generate_registry(400, 30, seed="spec", jurisdictions=3)
+    assert registry.digest == _spec_digest(registry)
+    quoted = Registry.from_records([make_entity(1, name='带"引号"和\\反斜杠\t的企业', tags="a;b")])
+    assert quoted.digest == _spec_digest(quoted)
