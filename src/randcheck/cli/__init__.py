@@ -58,12 +58,23 @@ app = typer.Typer(
 
 
 def _mount() -> None:
-    from randcheck.cli import calendar_cmd, classify_cmd, demo_cmd, policies_cmd, registry_cmd
+    from randcheck.cli import (
+        calendar_cmd,
+        classify_cmd,
+        demo_cmd,
+        draw_cmd,
+        policies_cmd,
+        registry_cmd,
+    )
 
     registry_cmd.app.command("classify")(classify_cmd.classify)
     app.add_typer(registry_cmd.app, name="registry")
     app.add_typer(policies_cmd.app, name="policies")
     app.add_typer(calendar_cmd.app, name="calendar")
+    app.command("commit")(draw_cmd.commit)
+    app.command("draw")(draw_cmd.draw)
+    app.command("reveal")(draw_cmd.reveal)
+    app.command("verify")(draw_cmd.verify)
     app.command("demo")(demo_cmd.demo)
 
 

@@ -1,4 +1,4 @@
-"""``randcheck demo``: the main job on built-in demo data."""
+"""``randcheck demo``: the main job on built-in demo data, a whole quarter."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from randcheck.cli._output import console, registry_summary
-from randcheck.demo import DEMO_SEED, demo_registry
+from randcheck.cli._output import class_counts_table, console, new_table
 from randcheck.errors import InputError
-from randcheck.io import write_registry
+from randcheck.models import EntityClass
 
 
 def demo(
@@ -21,18 +20,97 @@ def demo(
     quarter: Annotated[int, typer.Option(min=1, max=4, help="Quarter, 1–4.")] = 3,
     out: Annotated[Path | None, typer.Option(help="Folder to write the outputs to.")] = None,
 ) -> None:
-    """Run randcheck on the built-in demo county: registry first."""
+    """A quarter on the built-in demo county: quotas, sealed draw, reveal, teams, verification."""
+    from randcheck.cli.draw_cmd import quotas_table
+    from randcheck.demo import (
+        DEMO_SEED,
+        demo_history,
+        demo_public_randomness,
+        demo_registry,
+        demo_secret,
+    )
+    from randcheck.engine.history import save_history
+    from randcheck.engine.receipt import reveal, save_receipt, seal, verify
+    from randcheck.io import write_registry
+    from randcheck.periods import Quarter
+    from randcheck.policies import get_policy
+
     if not 2000 <= year <= 2100:
         raise InputError(f"year {year} is out of range", hint="give a year from 2000 to 2100")
     if out is not None and out.exists() and not out.is_dir():
         raise InputError(f"{out} exists and is not a folder", hint="give a folder for --out")
+    chosen = get_policy(policy)
+    period = Quarter(year, quarter)
     registry = demo_registry()
+    console.print(f"randcheck demo: {chosen.name_zh} ({chosen.id} {chosen.version}), {period.zh}")
+    console.print(f"Demo county 示范县: synthetic registry, seed {DEMO_SEED!r}")
+    console.print(class_counts_table(registry))
     console.print(
-        f"Demo county 示范县: synthetic registry, seed {DEMO_SEED!r}; "
-        f"policy {policy}, {year} Q{quarter}"
+        f"inspectors 检查人员: {registry.inspector_count}; "
+        f"registry digest 名录库摘要: {registry.digest}"
     )
-    registry_summary(registry)
+
+    history = demo_history(chosen, registry, period)
+    console.print(
+        f"history 既往检查: {len(history)} inspections before {period.label} "
+        f"(digest {history.digest[:16]}…)"
+    )
+
+    secret = demo_secret(period)
+    public = demo_public_randomness(period)
+    sealed, result = seal(
+        chosen, registry, period, secret=secret, public_randomness=public, history=history
+    )
+    console.print(f"\n1. Commitment 承诺值 (published before the draw): {sealed['commitment']}")
+    console.print(f"2. Public randomness 公开随机数 (dice at the ceremony): {public}")
+    console.print(quotas_table(result.quotas))
+    console.print(
+        f"3. Sealed 封存: {len(result.tasks)} tasks; result digest {sealed['result_digest']}"
+    )
+
+    revealed = reveal(sealed, secret, registry, history)
+    tasks = revealed["revealed"]["tasks"]
+    table = new_table(
+        f"4. Revealed 揭示 (first 12 of {len(tasks)})",
+        "task 任务",
+        "entity 检查对象",
+        "class 类别",
+        "mode 方式",
+        "team 检查组",
+    )
+    for task in tasks[:12]:
+        entity = registry.entity(task["uscc"])
+        table.add_row(
+            task["task_id"][-5:],
+            entity.name,
+            EntityClass.of(task["class"]).label,
+            "现场" if task["mode"] == "ON_SITE" else "非现场",
+            ", ".join(task["team"]),
+        )
+    console.print(table)
+    recusals = sum(len(t["recusals"]) for t in tasks)
+    console.print(
+        f"   on site 现场: {len(result.on_site)}; non-site 非现场: {len(result.non_site)}; "
+        f"recusals recorded 回避: {recusals}"
+    )
+
+    report = verify(revealed, registry, history)
+    console.print(
+        "5. Verification 验证: "
+        + ", ".join(f"{c.name} {'ok' if c.ok else 'FAILED'}" for c in report.checks)
+    )
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        for path in write_registry(registry, out / "registry.csv"):
+        written = write_registry(registry, out / "registry.csv")
+        save_history(history, out / f"history-{period.label}.json")
+        save_receipt(sealed, out / f"receipt-{period.label}.json")
+        save_receipt(revealed, out / f"receipt-{period.label}.revealed.json")
+        written += [
+            out / f"history-{period.label}.json",
+            out / f"receipt-{period.label}.json",
+            out / f"receipt-{period.label}.revealed.json",
+        ]
+        for path in written:
             console.print(f"wrote {path}")
+    if not report.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,248 @@
+"""The draw: which entities are inspected this quarter, and by whom.
+
+Given a seed (see :mod:`randcheck.randomness`), everything here is a pure
+function of the policy, the registry snapshot, the history and the period, so
+anyone holding them can compute the same draw:
+
+1. Eligibility. Per class: operating entities (在产 or seasonal), inside the
+   campaign's tag filter if there is one (获嘉 第十一条), under the item cap
+   (本溪 七(一)4).
+2. Quotas (:mod:`randcheck.engine.quotas`).
+3. Ranking. Each class's eligible entities in consistent-sampling ticket order
+   under the seed (:func:`randcheck.sampling.consistent_order`), those not yet
+   covered in their cycle first; the first ``quota`` are drawn. Drawn entities
+   meeting the policy's non-site criteria (获嘉 第十五条, 本溪 七(三)) go to the
+   non-site list.
+4. Teams, for on-site tasks, classes in the order key, special, general and
+   entities in rank order: the inspectors of the pool (qualified per the policy;
+   of the entity's division when inspectors carry one) in their own ticket
+   order under ``seed + "|" + uscc``, skipping declared conflicts (the recusal
+   is recorded) and those at capacity; the least-loaded are taken, ticket order
+   breaking ties, so no inspector has more than one task above another where
+   conflicts allow. Team size is the policy's (本溪: at least 2), else 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from randcheck.engine.events import Mode
+from randcheck.engine.history import History
+from randcheck.engine.quotas import CLASS_ORDER, ClassPool, ClassQuota, compute_quota
+from randcheck.errors import DrawError
+from randcheck.models import EntityClass, Inspector
+from randcheck.periods import Quarter
+from randcheck.policies.model import InspectorPool, ItemCap, NonSite, Policy, QuarterlyShare, Team
+from randcheck.registry import EntityFilter, Registry
+from randcheck.sampling import consistent_order
+
+DRAW_VERSION = "randcheck-draw-v1"
+DEFAULT_TEAM_SIZE = 2
+
+
+@dataclass(frozen=True)
+class Recusal:
+    """An inspector passed over for a task because of a declared conflict."""
+
+    inspector_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Task:
+    """One drawn entity: its class, how it is inspected, and its team."""
+
+    task_id: str
+    uscc: str
+    entity_class: EntityClass
+    mode: Mode
+    rank: int
+    uncovered: bool
+    team: tuple[str, ...] = ()
+    recusals: tuple[Recusal, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "uscc": self.uscc,
+            "class": self.entity_class.value,
+            "mode": self.mode.value,
+            "rank": self.rank,
+            "uncovered": self.uncovered,
+            "team": list(self.team),
+            "recusals": [vars(r) for r in self.recusals],
+        }
+
+
+@dataclass
+class DrawResult:
+    """A draw: the quotas, the tasks in order, and the inputs it rests on."""
+
+    policy_id: str
+    policy_version: str
+    period: Quarter
+    jurisdiction: str | None
+    quotas: list[ClassQuota]
+    tasks: list[Task] = field(default_factory=list)
+
+    def result_json(self) -> dict[str, Any]:
+        """What the result digest covers: the tasks in order."""
+        return {"tasks": [t.to_json() for t in self.tasks]}
+
+    @property
+    def on_site(self) -> list[Task]:
+        return [t for t in self.tasks if t.mode is Mode.ON_SITE]
+
+    @property
+    def non_site(self) -> list[Task]:
+        return [t for t in self.tasks if t.mode is Mode.NON_SITE]
+
+
+def _non_site(policy: Policy, registry: Registry) -> set[str]:
+    out: set[str] = set()
+    for rule in policy.rules_of(NonSite):
+        for condition in rule.any_of:
+            column = registry.column(condition.field)
+            out.update(u for u, v in zip(registry.column("uscc"), column) if condition.holds(v))
+    return out
+
+
+def class_pools(
+    policy: Policy,
+    registry: Registry,
+    period: Quarter,
+    history: History,
+    *,
+    jurisdiction: str | None = None,
+    campaign: EntityFilter | None = None,
+) -> dict[EntityClass, ClassPool]:
+    """Per class: operating entities and those eligible for this draw."""
+    allowed = (
+        set(registry.select(campaign)) if campaign is not None and not campaign.empty else None
+    )
+    cap = policy.one(ItemCap)
+    capped: set[str] = set()
+    if cap is not None:
+        # One visit covers every item (一证式监管), so an entity's visits this year count.
+        this_year = history.before(period.start).between(dt.date(period.year, 1, 1), period.start)
+        capped = {u for u, n in this_year.items() if n >= cap.max_per_year}
+    scope_rules = {r.entity_class: r.scope for r in policy.rules_of(QuarterlyShare) if r.scope}
+    pools = {cls: ClassPool(in_scope={}) for cls in EntityClass}
+    scope_flags: dict[EntityClass, dict[str, bool]] = {cls: {} for cls in EntityClass}
+    columns = {c.field: registry.column(c.field) for s in scope_rules.values() for c in s}
+    for row, (uscc, cls, status, division) in enumerate(
+        zip(registry.column("uscc"), registry.column("entity_class"),
+            registry.column("production_status"), registry.column("division_code"))
+    ):  # fmt: skip
+        if jurisdiction is not None and division != jurisdiction:
+            continue
+        if not status.operating:
+            continue
+        pool = pools[cls]
+        pool.operating.append(uscc)
+        if cls in scope_rules:
+            scope_flags[cls][uscc] = all(c.holds(columns[c.field][row]) for c in scope_rules[cls])
+        if allowed is not None and uscc not in allowed:
+            continue
+        if cap is not None and cls not in cap.exempt and uscc in capped:
+            continue
+        pool.eligible.append(uscc)
+    for cls, flags in scope_flags.items():
+        pools[cls].in_scope = flags
+    return pools
+
+
+def eligible_inspectors(
+    policy: Policy, inspectors: Sequence[Inspector], jurisdiction: str | None
+) -> list[Inspector]:
+    """The inspectors who may be drawn: qualified per the policy, of the jurisdiction."""
+    rule = policy.one(InspectorPool)
+    need_certificate = rule.require_certificate if rule else True
+    need_on_staff = rule.require_on_staff if rule else True
+    chosen = []
+    for inspector in inspectors:
+        if inspector.auxiliary:
+            continue  # auxiliaries assist; they are not drawn as enforcement officers
+        if need_certificate and not inspector.has_certificate:
+            continue
+        if need_on_staff and not inspector.on_staff:
+            continue
+        if jurisdiction is not None and inspector.region not in (None, jurisdiction):
+            continue
+        chosen.append(inspector)
+    return chosen
+
+
+def team_size(policy: Policy) -> int:
+    rule = policy.one(Team)
+    return rule.min_size if rule and rule.min_size else DEFAULT_TEAM_SIZE
+
+
+def plan_draw(
+    policy: Policy,
+    registry: Registry,
+    period: Quarter,
+    seed: str,
+    *,
+    history: History | None = None,
+    jurisdiction: str | None = None,
+    campaign: EntityFilter | None = None,
+    capacity: int | None = None,
+) -> DrawResult:
+    """The draw for ``period`` under ``seed``: quotas, ranked entities and teams."""
+    history = history or History()
+    pools = class_pools(
+        policy, registry, period, history, jurisdiction=jurisdiction, campaign=campaign
+    )
+    inspectors = eligible_inspectors(policy, registry.inspectors, jurisdiction)
+    quotas: list[ClassQuota] = []
+    drawn: list[tuple[str, EntityClass, int, bool]] = []
+    for cls in CLASS_ORDER:
+        quota, uncovered = compute_quota(policy, cls, pools[cls], period, history, inspectors)
+        quotas.append(quota)
+        if quota.quota == 0:
+            continue
+        ranked = consistent_order(pools[cls].eligible, seed)
+        first = [u for u in ranked if u in uncovered] + [u for u in ranked if u not in uncovered]
+        drawn += [(u, cls, n, u in uncovered) for n, u in enumerate(first[: quota.quota], start=1)]
+    non_site = _non_site(policy, registry)
+    label = f"{period.label}-{jurisdiction or 'ALL'}"
+    result = DrawResult(policy.id, policy.version, period, jurisdiction, quotas)
+    size = team_size(policy)
+    load: Counter[str] = Counter()
+    conflicts = {i.inspector_id: i.conflicts for i in inspectors}
+    ids = [i.inspector_id for i in inspectors]
+    for number, (uscc, cls, rank, uncovered_) in enumerate(drawn, start=1):
+        task_id = f"{label}-{number:05d}"
+        if uscc in non_site:
+            result.tasks.append(Task(task_id, uscc, cls, Mode.NON_SITE, rank, uncovered_))
+            continue
+        order = consistent_order(ids, f"{seed}|{uscc}")
+        recusals = tuple(
+            Recusal(i, "declared conflict of interest (利害关系, 回避)")
+            for i in order
+            if uscc in conflicts[i]
+        )
+        free = [
+            i
+            for i in order
+            if uscc not in conflicts[i] and (capacity is None or load[i] < capacity)
+        ]
+        if len(free) < size:
+            raise DrawError(
+                f"too few eligible inspectors for entity {uscc} (task {task_id}): "
+                f"{len(free)} available, a team needs {size}",
+                hint="add qualified inspectors to the registry, raise their capacity, "
+                "or check declared conflicts",
+            )
+        rank_of = {i: n for n, i in enumerate(free)}
+        team = tuple(sorted(free, key=lambda i: (load[i], rank_of[i]))[:size])
+        load.update(team)
+        result.tasks.append(
+            Task(task_id, uscc, cls, Mode.ON_SITE, rank, uncovered_, team, recusals)
+        )
+    return result

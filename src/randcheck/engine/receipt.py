@@ -1,0 +1,311 @@
+"""Receipts: a draw sealed, revealed, and verified by anyone.
+
+A **sealed** receipt records everything a draw rests on and names no entity:
+the algorithm versions, the policy id and version, the period, the registry
+and history digests, the commitment to the operator's secret, the public
+randomness, the quotas with the clause behind each number, and the digest of
+the result. A **revealed** receipt adds the secret, the seed and the result
+(the tasks with their teams). :func:`verify` recomputes all of it from the
+registry and history and names the first thing that differs.
+
+The byte-level construction is in ``docs/verification.md``; the JSON Schema of
+a receipt is ``docs/receipt.schema.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from randcheck.engine.draw import DRAW_VERSION, DrawResult, plan_draw
+from randcheck.engine.history import History
+from randcheck.errors import InputError, VerificationError
+from randcheck.io.atomic import write_text
+from randcheck.periods import Quarter
+from randcheck.policies import get_policy
+from randcheck.policies.model import Policy
+from randcheck.randomness import (
+    SEED_VERSION,
+    canonical_json,
+    check_secret,
+    commitment,
+    draw_seed,
+    normalise_public_randomness,
+)
+from randcheck.registry import EntityFilter, Registry
+from randcheck.sampling import ALGORITHM as RANKING
+
+FORMAT = "randcheck-receipt"
+VERSION = 1
+
+
+def result_digest(result: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a draw's result (its tasks, in order)."""
+    return hashlib.sha256(canonical_json(result).encode("utf-8")).hexdigest()
+
+
+def seed_context(
+    policy: Policy,
+    period: Quarter,
+    jurisdiction: str | None,
+    registry_digest: str,
+    history_digest: str,
+    campaign: EntityFilter | None,
+) -> dict[str, Any]:
+    """What the seed is bound to (see :func:`randcheck.randomness.draw_seed`)."""
+    return {
+        "policy": f"{policy.id}@{policy.version}",
+        "period": period.label,
+        "jurisdiction": jurisdiction,
+        "registry": registry_digest,
+        "history": history_digest,
+        "campaign": campaign.model_dump(mode="json") if campaign and not campaign.empty else None,
+    }
+
+
+def _campaign(data: Any) -> EntityFilter | None:
+    return EntityFilter.model_validate(data) if data else None
+
+
+def seal(
+    policy: Policy,
+    registry: Registry,
+    period: Quarter,
+    *,
+    secret: str,
+    public_randomness: str,
+    history: History | None = None,
+    jurisdiction: str | None = None,
+    campaign: EntityFilter | None = None,
+    sealed_at: dt.datetime | None = None,
+) -> tuple[dict[str, Any], DrawResult]:
+    """Draw and seal: the sealed receipt (no entity named) and the draw it seals."""
+    history = history or History()
+    public = normalise_public_randomness(public_randomness)
+    context = seed_context(policy, period, jurisdiction, registry.digest, history.digest, campaign)
+    seed = draw_seed(secret, public, context)
+    result = plan_draw(
+        policy,
+        registry,
+        period,
+        seed,
+        history=history,
+        jurisdiction=jurisdiction,
+        campaign=campaign,
+    )
+    moment = sealed_at or dt.datetime.now(dt.timezone.utc)
+    receipt = {
+        "format": FORMAT,
+        "version": VERSION,
+        "algorithm": {"draw": DRAW_VERSION, "ranking": RANKING, "seed": SEED_VERSION},
+        "policy": {"id": policy.id, "version": policy.version},
+        "period": period.label,
+        "jurisdiction": jurisdiction,
+        "campaign": context["campaign"],
+        "registry_digest": registry.digest,
+        "history_digest": history.digest,
+        "commitment": commitment(secret),
+        "public_randomness": public,
+        "quotas": [q.to_json() for q in result.quotas],
+        "tasks": len(result.tasks),
+        "result_digest": result_digest(result.result_json()),
+        "sealed_at": moment.isoformat(),
+        "revealed": None,
+    }
+    return receipt, result
+
+
+def reveal(
+    receipt: dict[str, Any], secret: str, registry: Registry, history: History | None = None
+) -> dict[str, Any]:
+    """The revealed receipt: the sealed one plus the secret, the seed and the result.
+
+    The secret must match the commitment and reproduce the sealed result.
+    """
+    history = history or History()
+    if receipt.get("revealed"):
+        raise InputError("this receipt is already revealed")
+    secret = check_secret(secret)
+    if commitment(secret) != receipt["commitment"]:
+        raise VerificationError(
+            "the secret does not match the receipt's commitment",
+            hint="use the secret file written when this draw was sealed",
+        )
+    policy = _policy_of(receipt)
+    period = Quarter.parse(receipt["period"])
+    context = seed_context(
+        policy,
+        period,
+        receipt["jurisdiction"],
+        registry.digest,
+        history.digest,
+        _campaign(receipt["campaign"]),
+    )
+    seed = draw_seed(secret, receipt["public_randomness"], context)
+    result = plan_draw(
+        policy,
+        registry,
+        period,
+        seed,
+        history=history,
+        jurisdiction=receipt["jurisdiction"],
+        campaign=_campaign(receipt["campaign"]),
+    )
+    body = result.result_json()
+    if result_digest(body) != receipt["result_digest"]:
+        raise VerificationError(
+            "the registry or history given do not reproduce the sealed result",
+            hint="reveal with the registry and history snapshots the draw was sealed on",
+        )
+    return {**receipt, "revealed": {"secret": secret, "seed": seed, **body}}
+
+
+def _policy_of(receipt: dict[str, Any]) -> Policy:
+    policy = get_policy(receipt["policy"]["id"])
+    if policy.version != receipt["policy"]["version"]:
+        raise VerificationError(
+            f"the receipt was drawn under {receipt['policy']['id']} version "
+            f"{receipt['policy']['version']}; this randcheck has version {policy.version}",
+            hint="verify with the randcheck release that holds that policy version",
+        )
+    return policy
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Verification:
+    """Each check in order; ``first_failure`` is the first that did not hold."""
+
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    @property
+    def first_failure(self) -> Check | None:
+        return next((c for c in self.checks if not c.ok), None)
+
+    def add(self, name: str, ok: bool, detail: str = "") -> bool:
+        self.checks.append(Check(name, ok, detail))
+        return ok
+
+
+def _first_difference(expected: Any, got: Any, path: str = "") -> str:
+    if type(expected) is not type(got):
+        return f"{path or 'value'}: expected {expected!r}, found {got!r}"
+    if isinstance(expected, dict):
+        for key in expected.keys() | got.keys():
+            if expected.get(key) != got.get(key):
+                return _first_difference(
+                    expected.get(key), got.get(key), f"{path}.{key}" if path else key
+                )
+    if isinstance(expected, list):
+        if len(expected) != len(got):
+            return f"{path}: expected {len(expected)} entries, found {len(got)}"
+        for n, (a, b) in enumerate(zip(expected, got)):
+            if a != b:
+                return _first_difference(a, b, f"{path}[{n}]")
+    return f"{path or 'value'}: expected {expected!r}, found {got!r}"
+
+
+def verify(
+    receipt: dict[str, Any], registry: Registry, history: History | None = None
+) -> Verification:
+    """Recompute the draw from the registry and history; every check, in order."""
+    history = history or History()
+    report = Verification()
+    if not report.add(
+        "format",
+        receipt.get("format") == FORMAT and receipt.get("version") == VERSION,
+        f"not a {FORMAT} v{VERSION} receipt",
+    ):
+        return report
+    report.add(
+        "registry digest",
+        receipt["registry_digest"] == registry.digest,
+        f"receipt {receipt['registry_digest'][:16]}…, registry {registry.digest[:16]}…",
+    )
+    report.add(
+        "history digest",
+        receipt["history_digest"] == history.digest,
+        f"receipt {receipt['history_digest'][:16]}…, history {history.digest[:16]}…",
+    )
+    try:
+        policy = _policy_of(receipt)
+        report.add("policy version", True)
+    except Exception as exc:  # reported as a failed check, not raised
+        report.add("policy version", False, str(exc))
+        return report
+    revealed = receipt.get("revealed")
+    if not report.add(
+        "revealed", bool(revealed), "the receipt is sealed: reveal it to verify the list"
+    ):
+        return report
+    assert isinstance(revealed, dict)
+    secret = revealed.get("secret", "")
+    report.add(
+        "commitment",
+        commitment(secret) == receipt["commitment"],
+        "SHA-256 of the revealed secret is not the commitment",
+    )
+    period = Quarter.parse(receipt["period"])
+    campaign = _campaign(receipt["campaign"])
+    context = seed_context(
+        policy, period, receipt["jurisdiction"], registry.digest, history.digest, campaign
+    )
+    seed = draw_seed(secret, receipt["public_randomness"], context)
+    report.add(
+        "seed", seed == revealed.get("seed"), "the seed does not follow from the secret and inputs"
+    )
+    result = plan_draw(
+        policy,
+        registry,
+        period,
+        seed,
+        history=history,
+        jurisdiction=receipt["jurisdiction"],
+        campaign=campaign,
+    )
+    quotas = [q.to_json() for q in result.quotas]
+    report.add(
+        "quotas",
+        quotas == receipt["quotas"],
+        _first_difference(quotas, receipt["quotas"], "quotas"),
+    )
+    body = result.result_json()
+    got = {"tasks": revealed.get("tasks")}
+    report.add("result", body == got, _first_difference(body, got))
+    report.add(
+        "result digest",
+        result_digest(got) == receipt["result_digest"],
+        "the revealed list is not the list that was sealed",
+    )
+    return report
+
+
+def save_receipt(receipt: dict[str, Any], path: Path | str) -> None:
+    write_text(Path(path), json.dumps(receipt, ensure_ascii=False, indent=1) + "\n")
+
+
+def load_receipt(path: Path | str) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"receipt {path} does not exist", where=str(path))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc})", where=str(path)) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise InputError(f"not a {FORMAT} file", where=str(path))
+    return data
