@@ -25,7 +25,7 @@ def make_entity(n: int, **fields: object) -> Entity:
         "division_code": "410724",
         "industry_code": "C2614",
         "pollution_types": "废水;废气",
-        "longitude": 113.6 + n / 1000,
+        "longitude": 113.6 + (n % 1000) / 1000,
         "latitude": 35.2,
         "production_start": "2015-06-01",
     }
