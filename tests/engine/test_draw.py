@@ -222,3 +222,68 @@ def test_tampering_with_receipt_registry_or_history_fails_verification() -> None
     )
     assert verify(revealed, edited, history).first_failure.name == "registry digest"  # type: ignore[union-attr]
     assert verify(revealed, REGISTRY, History()).first_failure.name == "history digest"  # type: ignore[union-attr]
+
+
+def test_joint_teams_hold_an_inspector_of_every_department() -> None:
+    entities = [make_entity(i, entity_class="KEY") for i in range(1, 13)]
+    inspectors = [make_inspector(i, department="生态环境") for i in range(1, 7)]
+    inspectors += [make_inspector(i, department="市场监管") for i in range(7, 10)]
+    registry = Registry.from_records(entities, inspectors)
+    departments = ("生态环境", "市场监管")
+    sealed, result = seal(get_policy("huojia"), registry, Q3, secret=SECRET, public_randomness=DICE,
+                          departments=departments)  # fmt: skip
+    by_id = {i.inspector_id: i.department for i in inspectors}
+    for task in result.on_site:
+        assert {by_id[i] for i in task.team} == set(departments)
+    assert sealed["departments"] == list(departments)
+    assert verify(reveal(sealed, SECRET, registry), registry).ok
+
+
+def _replacement_setup(policy_id: str) -> tuple[dict[str, object], Registry, object]:
+    entities = [make_entity(i, entity_class="KEY") for i in range(1, 9)]
+    registry = Registry.from_records(entities, [make_inspector(i) for i in range(1, 9)])
+    policy = get_policy(policy_id).with_changes(
+        {"key.quarterly_share": {"min_fraction": 1.0}}, reason="all"
+    )
+    sealed, _ = seal(policy, registry, Q3, secret=SECRET, public_randomness=DICE)
+    return sealed, registry, policy
+
+
+def test_replacement_drawn_again_huojia_12(monkeypatch: pytest.MonkeyPatch) -> None:
+    from randcheck.engine.events import ReplacementReason
+    from randcheck.engine.receipt import record_replacement
+
+    sealed, registry, policy = _replacement_setup("huojia")
+    monkeypatch.setattr("randcheck.engine.receipt.get_policy", lambda _: policy)
+    revealed = reveal(sealed, SECRET, registry)
+    task = revealed["revealed"]["tasks"][0]  # type: ignore[index]
+    after = record_replacement(
+        revealed, registry, task["task_id"], task["team"][0], ReplacementReason.RECUSAL
+    )
+    (record,) = after["revealed"]["replacements"]
+    assert record["method"] == "drawn_again" and record["added"] not in task["team"]
+    assert verify(after, registry).ok
+    forged = copy.deepcopy(after)
+    forged["revealed"]["replacements"][0]["added"] = next(
+        i for i in ("I0001", "I0002", "I0003") if i not in task["team"] and i != record["added"]
+    )
+    assert verify(forged, registry).first_failure.name == "replacement 1"  # type: ignore[union-attr]
+
+
+def test_replacement_chosen_with_approval_qingdao_7_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    from randcheck.engine.events import ReplacementReason
+    from randcheck.engine.receipt import record_replacement
+
+    sealed, registry, policy = _replacement_setup("qingdao_west_coast")
+    monkeypatch.setattr("randcheck.engine.receipt.get_policy", lambda _: policy)
+    revealed = reveal(sealed, SECRET, registry)
+    task = revealed["revealed"]["tasks"][0]  # type: ignore[index]
+    spare = next(f"I{n:04d}" for n in range(1, 9) if f"I{n:04d}" not in task["team"])
+    where = (revealed, registry, task["task_id"], task["team"][0])
+    with pytest.raises(DrawError, match="approval of 分管负责人"):
+        record_replacement(*where, ReplacementReason.HEALTH, chosen=spare)
+    with pytest.raises(DrawError, match="not a reason"):
+        record_replacement(*where, ReplacementReason.OTHER, chosen=spare, approved_by="副局长")
+    after = record_replacement(*where, ReplacementReason.HEALTH, chosen=spare, approved_by="副局长")
+    assert after["revealed"]["replacements"][0]["added"] == spare
+    assert verify(after, registry).ok

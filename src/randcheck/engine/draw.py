@@ -30,13 +30,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from randcheck.engine.events import Mode
+from randcheck.engine.events import Mode, ReplacementReason
 from randcheck.engine.history import History
 from randcheck.engine.quotas import CLASS_ORDER, ClassPool, ClassQuota, compute_quota
 from randcheck.errors import DrawError
 from randcheck.models import EntityClass, Inspector
 from randcheck.periods import Quarter
-from randcheck.policies.model import InspectorPool, ItemCap, NonSite, Policy, QuarterlyShare, Team
+from randcheck.policies.model import (
+    InspectorPool,
+    ItemCap,
+    ListFixed,
+    NonSite,
+    Policy,
+    QuarterlyShare,
+    Replacement,
+    Team,
+)
 from randcheck.registry import EntityFilter, Registry
 from randcheck.sampling import consistent_order
 
@@ -135,9 +144,13 @@ def class_pools(
     scope_flags: dict[EntityClass, dict[str, bool]] = {cls: {} for cls in EntityClass}
     columns = {c.field: registry.column(c.field) for s in scope_rules.values() for c in s}
     for row, (uscc, cls, status, division) in enumerate(
-        zip(registry.column("uscc"), registry.column("entity_class"),
-            registry.column("production_status"), registry.column("division_code"))
-    ):  # fmt: skip
+        zip(
+            registry.column("uscc"),
+            registry.column("entity_class"),
+            registry.column("production_status"),
+            registry.column("division_code"),
+        )
+    ):
         if jurisdiction is not None and division != jurisdiction:
             continue
         if not status.operating:
@@ -192,8 +205,13 @@ def plan_draw(
     jurisdiction: str | None = None,
     campaign: EntityFilter | None = None,
     capacity: int | None = None,
+    departments: Sequence[str] = (),
 ) -> DrawResult:
-    """The draw for ``period`` under ``seed``: quotas, ranked entities and teams."""
+    """The draw for ``period`` under ``seed``: quotas, ranked entities and teams.
+
+    ``departments``: a joint inspection (获嘉 通知 二, 第十五条): entities drawn once,
+    each team holding at least one inspector from every department's roster.
+    """
     history = history or History()
     pools = class_pools(
         policy, registry, period, history, jurisdiction=jurisdiction, campaign=campaign
@@ -212,7 +230,8 @@ def plan_draw(
     non_site = _non_site(policy, registry)
     label = f"{period.label}-{jurisdiction or 'ALL'}"
     result = DrawResult(policy.id, policy.version, period, jurisdiction, quotas)
-    size = team_size(policy)
+    size = max(team_size(policy), len(departments))
+    department_of = {i.inspector_id: i.department for i in inspectors}
     load: Counter[str] = Counter()
     conflicts = {i.inspector_id: i.conflicts for i in inspectors}
     ids = [i.inspector_id for i in inspectors]
@@ -240,9 +259,110 @@ def plan_draw(
                 "or check declared conflicts",
             )
         rank_of = {i: n for n, i in enumerate(free)}
-        team = tuple(sorted(free, key=lambda i: (load[i], rank_of[i]))[:size])
+        by_load = sorted(free, key=lambda i: (load[i], rank_of[i]))
+        picked: list[str] = []
+        for department in departments:
+            member = next((i for i in by_load if department_of[i] == department), None)
+            if member is None:
+                raise DrawError(
+                    f"no eligible inspector of department {department!r} for entity {uscc}",
+                    hint="add that department's inspectors to the registry (部门 column)",
+                )
+            picked.append(member)
+        picked += [i for i in by_load if i not in picked][: size - len(picked)]
+        team = tuple(picked)
         load.update(team)
         result.tasks.append(
             Task(task_id, uscc, cls, Mode.ON_SITE, rank, uncovered_, team, recusals)
         )
     return result
+
+
+@dataclass(frozen=True)
+class ReplacementRecord:
+    """An inspector replaced after the draw, and how (获嘉 第十二条; 青岛 七(一); 本溪 七(二))."""
+
+    task_id: str
+    removed: str
+    added: str
+    reason: str
+    method: str
+    approved_by: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+def replace_inspector(
+    policy: Policy,
+    registry: Registry,
+    result: DrawResult,
+    seed: str,
+    task_id: str,
+    removed: str,
+    reason: ReplacementReason,
+    *,
+    approved_by: str | None = None,
+    chosen: str | None = None,
+) -> ReplacementRecord:
+    """Replace ``removed`` on task ``task_id`` as the policy says; the task's team is updated.
+
+    Drawn again: the next inspector in the entity's own ticket order who is
+    eligible, free of conflict and not on the team. Chosen: ``chosen``, who must be
+    eligible and free of conflict. Approval is required where the policy names an
+    approver; the reason must be one the policy allows.
+    """
+    rule = policy.one(Replacement)
+    fixed = policy.one(ListFixed)
+    approver = (rule.approval_by if rule else None) or (
+        fixed.changes_approved_by if fixed else None
+    )
+    index = next((n for n, t in enumerate(result.tasks) if t.task_id == task_id), None)
+    if index is None:
+        raise DrawError(f"no task {task_id} in this draw")
+    task = result.tasks[index]
+    if removed not in task.team:
+        raise DrawError(f"{removed} is not on the team of task {task_id}")
+    if rule is not None and rule.reasons and reason not in rule.reasons:
+        allowed = ", ".join(r.label for r in rule.reasons)
+        raise DrawError(
+            f"{reason.label} is not a reason {policy.id} allows", hint=f"allowed: {allowed}"
+        )
+    if approver and not approved_by:
+        source = f" ({rule.citation})" if rule else ""
+        raise DrawError(
+            f"replacing an inspector needs the approval of {approver}{source}",
+            hint="give approved_by: who approved the change",
+        )
+    pool = {
+        i.inspector_id: i
+        for i in eligible_inspectors(policy, registry.inspectors, result.jurisdiction)
+    }
+    busy = set(task.team)
+    usable = [i for i in pool if i not in busy and task.uscc not in pool[i].conflicts]
+    method = rule.method if rule else "drawn_again"
+    if method == "drawn_again":
+        order = consistent_order(usable, f"{seed}|{task.uscc}")
+        if not order:
+            raise DrawError(f"no eligible inspector left to replace {removed} on task {task_id}")
+        added = order[0]
+    else:
+        if chosen is None:
+            raise DrawError(f"{policy.id} replaces inspectors by choice: give the chosen inspector")
+        if chosen not in usable:
+            raise DrawError(
+                f"{chosen} cannot join task {task_id}: not eligible, conflicted or on it"
+            )
+        added = chosen
+    team = tuple(added if i == removed else i for i in task.team)
+    result.tasks[index] = Task(
+        task.task_id,
+        task.uscc,
+        task.entity_class,
+        task.mode,
+        task.rank,
+        task.uncovered,
+        team,
+        task.recusals,
+    )
+    return ReplacementRecord(task_id, removed, added, reason.value, method, approved_by)

@@ -17,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from randcheck.engine.draw import DRAW_VERSION, DrawResult, plan_draw
+from randcheck.engine.draw import DRAW_VERSION, DrawResult, plan_draw, replace_inspector
+from randcheck.engine.events import ReplacementReason
 from randcheck.engine.history import History
 from randcheck.errors import InputError, VerificationError
 from randcheck.io.atomic import write_text
@@ -55,9 +57,12 @@ def seed_context(
     registry_digest: str,
     history_digest: str,
     campaign: EntityFilter | None,
+    departments: Sequence[str] = (),
 ) -> dict[str, Any]:
     """What the seed is bound to (see :func:`randcheck.randomness.draw_seed`)."""
+    extra = {"departments": list(departments)} if departments else {}
     return {
+        **extra,
         "policy": f"{policy.id}@{policy.version}",
         "period": period.label,
         "jurisdiction": jurisdiction,
@@ -71,6 +76,52 @@ def _campaign(data: Any) -> EntityFilter | None:
     return EntityFilter.model_validate(data) if data else None
 
 
+def _draw(
+    policy: Policy,
+    registry: Registry,
+    period: Quarter,
+    history: History,
+    secret: str,
+    public: str,
+    jurisdiction: str | None,
+    campaign: EntityFilter | None,
+    departments: Sequence[str],
+) -> tuple[str, DrawResult]:
+    """The seed and the draw: the one computation seal, reveal and verify share."""
+    context = seed_context(
+        policy, period, jurisdiction, registry.digest, history.digest, campaign, departments
+    )
+    seed = draw_seed(secret, public, context)
+    result = plan_draw(
+        policy,
+        registry,
+        period,
+        seed,
+        history=history,
+        jurisdiction=jurisdiction,
+        campaign=campaign,
+        departments=departments,
+    )
+    return seed, result
+
+
+def _redraw(
+    receipt: dict[str, Any], policy: Policy, registry: Registry, history: History, secret: str
+) -> tuple[str, DrawResult]:
+    """Recompute a receipt's draw from its recorded inputs and ``secret``."""
+    return _draw(
+        policy,
+        registry,
+        Quarter.parse(receipt["period"]),
+        history,
+        secret,
+        receipt["public_randomness"],
+        receipt["jurisdiction"],
+        _campaign(receipt["campaign"]),
+        receipt.get("departments", []),
+    )
+
+
 def seal(
     policy: Policy,
     registry: Registry,
@@ -81,21 +132,14 @@ def seal(
     history: History | None = None,
     jurisdiction: str | None = None,
     campaign: EntityFilter | None = None,
+    departments: Sequence[str] = (),
     sealed_at: dt.datetime | None = None,
 ) -> tuple[dict[str, Any], DrawResult]:
     """Draw and seal: the sealed receipt (no entity named) and the draw it seals."""
     history = history or History()
     public = normalise_public_randomness(public_randomness)
-    context = seed_context(policy, period, jurisdiction, registry.digest, history.digest, campaign)
-    seed = draw_seed(secret, public, context)
-    result = plan_draw(
-        policy,
-        registry,
-        period,
-        seed,
-        history=history,
-        jurisdiction=jurisdiction,
-        campaign=campaign,
+    _seed, result = _draw(
+        policy, registry, period, history, secret, public, jurisdiction, campaign, departments
     )
     moment = sealed_at or dt.datetime.now(dt.timezone.utc)
     receipt = {
@@ -105,7 +149,8 @@ def seal(
         "policy": {"id": policy.id, "version": policy.version},
         "period": period.label,
         "jurisdiction": jurisdiction,
-        "campaign": context["campaign"],
+        "campaign": campaign.model_dump(mode="json") if campaign and not campaign.empty else None,
+        "departments": list(departments),
         "registry_digest": registry.digest,
         "history_digest": history.digest,
         "commitment": commitment(secret),
@@ -136,25 +181,7 @@ def reveal(
             hint="use the secret file written when this draw was sealed",
         )
     policy = _policy_of(receipt)
-    period = Quarter.parse(receipt["period"])
-    context = seed_context(
-        policy,
-        period,
-        receipt["jurisdiction"],
-        registry.digest,
-        history.digest,
-        _campaign(receipt["campaign"]),
-    )
-    seed = draw_seed(secret, receipt["public_randomness"], context)
-    result = plan_draw(
-        policy,
-        registry,
-        period,
-        seed,
-        history=history,
-        jurisdiction=receipt["jurisdiction"],
-        campaign=_campaign(receipt["campaign"]),
-    )
+    seed, result = _redraw(receipt, policy, registry, history, secret)
     body = result.result_json()
     if result_digest(body) != receipt["result_digest"]:
         raise VerificationError(
@@ -259,23 +286,9 @@ def verify(
         commitment(secret) == receipt["commitment"],
         "SHA-256 of the revealed secret is not the commitment",
     )
-    period = Quarter.parse(receipt["period"])
-    campaign = _campaign(receipt["campaign"])
-    context = seed_context(
-        policy, period, receipt["jurisdiction"], registry.digest, history.digest, campaign
-    )
-    seed = draw_seed(secret, receipt["public_randomness"], context)
+    seed, result = _redraw(receipt, policy, registry, history, secret)
     report.add(
         "seed", seed == revealed.get("seed"), "the seed does not follow from the secret and inputs"
-    )
-    result = plan_draw(
-        policy,
-        registry,
-        period,
-        seed,
-        history=history,
-        jurisdiction=receipt["jurisdiction"],
-        campaign=campaign,
     )
     quotas = [q.to_json() for q in result.quotas]
     report.add(
@@ -286,6 +299,23 @@ def verify(
     body = result.result_json()
     got = {"tasks": revealed.get("tasks")}
     report.add("result", body == got, _first_difference(body, got))
+    for n, record in enumerate(revealed.get("replacements", []), start=1):
+        try:
+            again = replace_inspector(
+                policy,
+                registry,
+                result,
+                seed,
+                record["task_id"],
+                record["removed"],
+                ReplacementReason.of(record["reason"]),
+                approved_by=record.get("approved_by"),
+                chosen=record["added"] if record["method"] == "chosen" else None,
+            )
+            ok, detail = again.to_json() == record, f"expected {again.to_json()}"
+        except Exception as exc:  # reported as a failed check, not raised
+            ok, detail = False, str(exc)
+        report.add(f"replacement {n}", ok, detail)
     report.add(
         "result digest",
         result_digest(got) == receipt["result_digest"],
@@ -309,3 +339,48 @@ def load_receipt(path: Path | str) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputError(f"not a {FORMAT} file", where=str(path))
     return data
+
+
+def record_replacement(
+    receipt: dict[str, Any],
+    registry: Registry,
+    task_id: str,
+    removed: str,
+    reason: ReplacementReason,
+    *,
+    history: History | None = None,
+    approved_by: str | None = None,
+    chosen: str | None = None,
+) -> dict[str, Any]:
+    """A revealed receipt with one more replacement, made as the policy says; verify rechecks it."""
+    history = history or History()
+    revealed = receipt.get("revealed")
+    if not revealed:
+        raise InputError("reveal the receipt first: a replacement is recorded on the revealed list")
+    policy = _policy_of(receipt)
+    seed, result = _redraw(receipt, policy, registry, history, revealed["secret"])
+    records = list(revealed.get("replacements", []))
+    for record in records:  # replay earlier replacements so teams are current
+        replace_inspector(
+            policy,
+            registry,
+            result,
+            seed,
+            record["task_id"],
+            record["removed"],
+            ReplacementReason.of(record["reason"]),
+            approved_by=record.get("approved_by"),
+            chosen=record["added"] if record["method"] == "chosen" else None,
+        )
+    made = replace_inspector(
+        policy,
+        registry,
+        result,
+        seed,
+        task_id,
+        removed,
+        reason,
+        approved_by=approved_by,
+        chosen=chosen,
+    )
+    return {**receipt, "revealed": {**revealed, "replacements": [*records, made.to_json()]}}
