@@ -19,8 +19,21 @@ runner = CliRunner()
 
 def test_synth_then_validate_clean(tmp_path: Path) -> None:
     out = tmp_path / "r.csv"
-    made = runner.invoke(app, ["registry", "synth", "--entities", "200", "--inspectors", "12",
-                               "--seed", "7", "-o", str(out)])  # fmt: skip
+    made = runner.invoke(
+        app,
+        [
+            "registry",
+            "synth",
+            "--entities",
+            "200",
+            "--inspectors",
+            "12",
+            "--seed",
+            "7",
+            "-o",
+            str(out),
+        ],
+    )
     assert made.exit_code == 0, made.output
     assert out.exists() and (tmp_path / "r.inspectors.csv").exists()
     checked = runner.invoke(app, ["registry", "validate", str(out)])
@@ -53,8 +66,17 @@ def test_diff_by_field(tmp_path: Path) -> None:
     new = Registry.from_records([make_entity(1, entity_class="SPECIAL"), make_entity(3)])
     write_registry(old, tmp_path / "old.csv")
     write_registry(new, tmp_path / "new.csv")
-    result = runner.invoke(app, ["registry", "diff", str(tmp_path / "old.csv"),
-                                 str(tmp_path / "new.csv"), "--format", "json"])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "registry",
+            "diff",
+            str(tmp_path / "old.csv"),
+            str(tmp_path / "new.csv"),
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["counts"]["entity"] == {"added": 1, "removed": 1, "changed": 1}

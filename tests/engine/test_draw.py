@@ -230,8 +230,14 @@ def test_joint_teams_hold_an_inspector_of_every_department() -> None:
     inspectors += [make_inspector(i, department="市场监管") for i in range(7, 10)]
     registry = Registry.from_records(entities, inspectors)
     departments = ("生态环境", "市场监管")
-    sealed, result = seal(get_policy("huojia"), registry, Q3, secret=SECRET, public_randomness=DICE,
-                          departments=departments)  # fmt: skip
+    sealed, result = seal(
+        get_policy("huojia"),
+        registry,
+        Q3,
+        secret=SECRET,
+        public_randomness=DICE,
+        departments=departments,
+    )
     by_id = {i.inspector_id: i.department for i in inspectors}
     for task in result.on_site:
         assert {by_id[i] for i in task.team} == set(departments)

@@ -77,5 +77,11 @@ def test_8_1_yearly_report_before_year_end() -> None:
 
 
 def test_8_2_disclosure_within_20_working_days_of_the_inspection() -> None:
-    expect(P, "disclosure.deadline", "八(二)", amount=20, unit="working_days",
-           after="inspection_completed")  # fmt: skip
+    expect(
+        P,
+        "disclosure.deadline",
+        "八(二)",
+        amount=20,
+        unit="working_days",
+        after="inspection_completed",
+    )

@@ -54,8 +54,13 @@ def test_article_11_routine_draws_use_no_filter() -> None:
 
 def test_article_12_recusal_and_replacement_by_a_new_draw() -> None:
     expect(P, "team.recusal", "第十二条", recusal=True)
-    expect(P, "team.replacement", "第十二条", method="drawn_again",
-           reasons=(ReplacementReason.RECUSAL,))  # fmt: skip
+    expect(
+        P,
+        "team.replacement",
+        "第十二条",
+        method="drawn_again",
+        reasons=(ReplacementReason.RECUSAL,),
+    )
 
 
 def test_article_15_non_site_for_high_credit_grade_a_positive_list_and_joint_once() -> None:
@@ -66,8 +71,12 @@ def test_article_15_non_site_for_high_credit_grade_a_positive_list_and_joint_onc
 
 
 def test_article_16_next_years_counts_by_end_of_december() -> None:
-    expect(P, "plan.next_year_counts", "第十六条",
-           when=YearlyDate(month=12, day=31, of="next_year_plan"))  # fmt: skip
+    expect(
+        P,
+        "plan.next_year_counts",
+        "第十六条",
+        when=YearlyDate(month=12, day=31, of="next_year_plan"),
+    )
 
 
 def test_article_20_disclosure_within_20_working_days_of_the_task() -> None:

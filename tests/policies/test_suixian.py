@@ -10,8 +10,14 @@ P = "suixian"
 
 
 def test_3_2_1_key_25_percent_a_quarter_of_national_controlled_and_all_once_a_year() -> None:
-    expect(P, "key.quarterly_share", "三(二)1", min_fraction=0.25, entity_class=EntityClass.KEY,
-           scope=(Condition(field="control_level", op="eq", value="NATIONAL"),))  # fmt: skip
+    expect(
+        P,
+        "key.quarterly_share",
+        "三(二)1",
+        min_fraction=0.25,
+        entity_class=EntityClass.KEY,
+        scope=(Condition(field="control_level", op="eq", value="NATIONAL"),),
+    )
     expect(P, "key.coverage", "三(二)1", times=1, years=1)
     expect(P, "class.key", "三(二)1")
 
@@ -29,8 +35,14 @@ def test_3_2_3_special_higher_ratio_not_specified() -> None:
 def test_3_4_inspectors_drawn_list_fixed_results_within_7_working_days() -> None:
     expect(P, "inspectors.drawn", "三(四)", method="drawn")
     expect(P, "draw.list_fixed", "三(四)")
-    expect(P, "result_entry.deadline", "三(四)", amount=7, unit="working_days",
-           after="inspection_completed")  # fmt: skip
+    expect(
+        P,
+        "result_entry.deadline",
+        "三(四)",
+        amount=7,
+        unit="working_days",
+        after="inspection_completed",
+    )
 
 
 def test_3_5_credit_record_and_immediate_correction() -> None:

@@ -34,8 +34,11 @@ def test_with_changes_makes_a_new_policy_and_records_the_change() -> None:
     assert huojia.rule("key.quarterly_share").min_fraction == 0.25  # type: ignore[union-attr]
     (change,) = key20.changes
     assert (change.rule, change.field, change.old, change.new) == (
-        "key.quarterly_share", "min_fraction", 0.25, 0.20,
-    )  # fmt: skip
+        "key.quarterly_share",
+        "min_fraction",
+        0.25,
+        0.20,
+    )
     assert key20.changed("key.quarterly_share") and not key20.changed("key.coverage")
     assert key20.rule("key.quarterly_share").citation == huojia.rule("key.quarterly_share").citation
 
@@ -136,10 +139,20 @@ def test_the_example_plugin_installs_and_is_discovered(
 ) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(EXAMPLE)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(EXAMPLE),
+        ],
         check=True,
-    )  # fmt: skip
+    )
     monkeypatch.syspath_prepend(str(target))
     refresh_plugins()
     try:

@@ -30,8 +30,13 @@ def test_1_3_city_controlled_and_higher_must_be_key_inspectors_hold_certificates
 
 
 def test_1_4_next_years_count_by_end_of_december() -> None:
-    expect(P, "plan.next_year_count", "一(四)", obligation="annual_plan",
-           when=YearlyDate(month=12, day=31, of="next_year_plan"))  # fmt: skip
+    expect(
+        P,
+        "plan.next_year_count",
+        "一(四)",
+        obligation="annual_plan",
+        when=YearlyDate(month=12, day=31, of="next_year_plan"),
+    )
 
 
 def test_1_4_1_key_20_percent_a_quarter_all_once_a_year() -> None:

@@ -55,8 +55,14 @@ def classify(
     )
     if not differences:
         return
-    table = new_table("Class differences 分类差异", "USCC 统一社会信用代码", "name 企业名称",
-                      "recorded 现类别", "proposed 建议类别", "why 依据")  # fmt: skip
+    table = new_table(
+        "Class differences 分类差异",
+        "USCC 统一社会信用代码",
+        "name 企业名称",
+        "recorded 现类别",
+        "proposed 建议类别",
+        "why 依据",
+    )
     for p in differences:
         table.add_row(p.uscc, p.name, p.recorded.label, p.proposed.label, p.reason)
     console.print(table, markup=False)

@@ -90,9 +90,15 @@ def draw(
     secret_path = secret_file or out.with_suffix(".secret")
     fresh = not secret_path.exists()
     secret = new_secret() if fresh else _read_secret(secret_path)
-    receipt, result = seal(chosen, snapshot, Quarter(year, quarter), secret=secret,
-                           public_randomness=public_randomness, history=past,
-                           jurisdiction=jurisdiction)  # fmt: skip
+    receipt, result = seal(
+        chosen,
+        snapshot,
+        Quarter(year, quarter),
+        secret=secret,
+        public_randomness=public_randomness,
+        history=past,
+        jurisdiction=jurisdiction,
+    )
     save_receipt(receipt, out)
     if fresh:
         secret_path.write_text(secret + "\n", encoding="utf-8")
@@ -123,8 +129,9 @@ def reveal(
     from randcheck.io import read_registry
 
     sealed = load_receipt(receipt)
-    revealed = do_reveal(sealed, _read_secret(secret_file), read_registry(registry).registry,
-                         _history(history))  # fmt: skip
+    revealed = do_reveal(
+        sealed, _read_secret(secret_file), read_registry(registry).registry, _history(history)
+    )
     target = out or receipt.with_name(receipt.stem + ".revealed.json")
     save_receipt(revealed, target)
     table = new_table(
@@ -136,8 +143,13 @@ def reveal(
         "team 检查组",
     )
     for task in revealed["revealed"]["tasks"]:
-        table.add_row(task["task_id"], task["uscc"], EntityClass.of(task["class"]).label,
-                      task["mode"], ", ".join(task["team"]))  # fmt: skip
+        table.add_row(
+            task["task_id"],
+            task["uscc"],
+            EntityClass.of(task["class"]).label,
+            task["mode"],
+            ", ".join(task["team"]),
+        )
     console.print(table)
     console.print(f"revealed receipt 揭示回执: {target}")
 

@@ -34,8 +34,14 @@ def list_policies(output_format: FormatOption = "table") -> None:
         "version 版本",
     )
     for p in policies:
-        table.add_row(p.id, p.name_zh, p.level.label, p.document_number or "—",
-                      p.effective_from.isoformat(), p.version)  # fmt: skip
+        table.add_row(
+            p.id,
+            p.name_zh,
+            p.level.label,
+            p.document_number or "—",
+            p.effective_from.isoformat(),
+            p.version,
+        )
     console.print(table)
 
 
@@ -47,9 +53,14 @@ def show(
     """Every rule of a policy with its value, clause and quoted source sentence."""
     chosen = resolve_policy(policy)
     if output_format == "json":
-        print_json({**policy_summary(chosen), "rules": [rule_json(r) for r in chosen.rules],
-                    "changes": [c.model_dump(mode="json") for c in chosen.changes],
-                    "notes": list(chosen.notes)})  # fmt: skip
+        print_json(
+            {
+                **policy_summary(chosen),
+                "rules": [rule_json(r) for r in chosen.rules],
+                "changes": [c.model_dump(mode="json") for c in chosen.changes],
+                "notes": list(chosen.notes),
+            }
+        )
         return
     console.print(f"{chosen.name_zh}\n{chosen.name_en}", markup=False)
     console.print(
@@ -66,8 +77,11 @@ def show(
         table.add_row(f"{rule.id}{mark}", describe(rule), str(rule.citation), quote)
     console.print(table, markup=False)
     for change in chosen.changes:
-        console.print(f"* changed: {change.rule} {change.field}: {change.old} -> {change.new} "
-                      f"({change.reason})", markup=False)  # fmt: skip
+        console.print(
+            f"* changed: {change.rule} {change.field}: {change.old} -> {change.new} "
+            f"({change.reason})",
+            markup=False,
+        )
     for note in chosen.notes:
         console.print(f"note: {note}", markup=False)
 
@@ -109,14 +123,26 @@ def diff(
         elif new is not None:
             rows.append({"rule": rule_id, "change": "only in b", "a": "", "b": describe(new)})
     if output_format == "json":
-        print_json({"a": left.id, "a_version": left.version, "b": right.id,
-                    "b_version": right.version, "differences": rows})  # fmt: skip
+        print_json(
+            {
+                "a": left.id,
+                "a_version": left.version,
+                "b": right.id,
+                "b_version": right.version,
+                "differences": rows,
+            }
+        )
         return
     if not rows:
         console.print(f"No differences between {left.label} and {right.label}.", markup=False)
         return
-    table = new_table(f"{left.id} {left.version}  vs  {right.id} {right.version}",
-                      "rule 规则", "change 变化", "a", "b")  # fmt: skip
+    table = new_table(
+        f"{left.id} {left.version}  vs  {right.id} {right.version}",
+        "rule 规则",
+        "change 变化",
+        "a",
+        "b",
+    )
     for row in rows:
         table.add_row(row["rule"], row["change"], row["a"], row["b"])
     console.print(table, markup=False)

@@ -77,18 +77,25 @@ class History:
         """SHA-256 of the sorted canonical lines ``H\\t[uscc,date,mode,[items],task]``."""
         h = hashlib.sha256(b"randcheck-history-v1\n")
         lines = sorted(
-            json.dumps([i.uscc, i.date.isoformat(), i.mode.value, list(i.items), i.task_id],
-                       ensure_ascii=False, separators=(",", ":"))
+            json.dumps(
+                [i.uscc, i.date.isoformat(), i.mode.value, list(i.items), i.task_id],
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
             for i in self._inspections
-        )  # fmt: skip
+        )
         for line in lines:
             h.update(f"H\t{line}\n".encode())
         return h.hexdigest()
 
 
-COLUMNS = {"uscc": ("统一社会信用代码", "uscc"), "date": ("检查日期", "date"),
-           "mode": ("检查方式", "mode"), "items": ("检查事项", "items"),
-           "task_id": ("任务编号", "task_id")}  # fmt: skip
+COLUMNS = {
+    "uscc": ("统一社会信用代码", "uscc"),
+    "date": ("检查日期", "date"),
+    "mode": ("检查方式", "mode"),
+    "items": ("检查事项", "items"),
+    "task_id": ("任务编号", "task_id"),
+}
 
 
 def load_history(path: Path | str) -> History:
@@ -147,10 +154,15 @@ def load_history(path: Path | str) -> History:
 def save_history(history: History, path: Path | str) -> None:
     """Write a history as JSON (atomically)."""
     records = [
-        {"uscc": i.uscc, "date": i.date.isoformat(), "mode": i.mode.value,
-         "items": list(i.items), "task_id": i.task_id}
+        {
+            "uscc": i.uscc,
+            "date": i.date.isoformat(),
+            "mode": i.mode.value,
+            "items": list(i.items),
+            "task_id": i.task_id,
+        }
         for i in sorted(history, key=lambda i: (i.date, i.uscc))
-    ]  # fmt: skip
+    ]
     with atomic_write(Path(path)) as temp:
         temp.write_text(
             json.dumps(

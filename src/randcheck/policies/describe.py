@@ -99,8 +99,14 @@ def describe(rule: AnyRule) -> str:
         size = f">= {rule.min_size} inspectors" if rule.min_size else "size not stated"
         value = f"{size}; recusal {'required' if rule.recusal else 'not stated'}"
     elif isinstance(rule, InspectorPool):
-        parts = [p for p, on in (("certificate", rule.require_certificate),
-                                 ("on staff", rule.require_on_staff)) if on]  # fmt: skip
+        parts = [
+            p
+            for p, on in (
+                ("certificate", rule.require_certificate),
+                ("on staff", rule.require_on_staff),
+            )
+            if on
+        ]
         extra = "; auxiliary inspectors may assist" if rule.auxiliary_allowed else ""
         value = f"requires {' and '.join(parts) or 'nothing'}{extra}"
     elif isinstance(rule, InspectorSelection):

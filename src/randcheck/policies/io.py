@@ -70,8 +70,11 @@ def _read(path: Path) -> Any:
             return yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise PolicyError(f"not valid {suffix[1:].upper()}: {exc}", where=str(path)) from None
-    raise PolicyError(f"cannot read {suffix or 'a file without an extension'}", where=str(path),
-                      hint="give a .json, .yaml or .yml policy file")  # fmt: skip
+    raise PolicyError(
+        f"cannot read {suffix or 'a file without an extension'}",
+        where=str(path),
+        hint="give a .json, .yaml or .yml policy file",
+    )
 
 
 def _field_error(exc: ValidationError, path: Path) -> PolicyError:
@@ -79,8 +82,11 @@ def _field_error(exc: ValidationError, path: Path) -> PolicyError:
     field = ".".join(str(p) for p in first["loc"]) or "(top level)"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     message = str(first["msg"]).removeprefix("Value error, ")
-    return PolicyError(f"field {field}: {message}{more}", where=str(path),
-                       hint="compare with `randcheck policies show ID --format json`")  # fmt: skip
+    return PolicyError(
+        f"field {field}: {message}{more}",
+        where=str(path),
+        hint="compare with `randcheck policies show ID --format json`",
+    )
 
 
 def load_policy(path: Path | str) -> Policy:
