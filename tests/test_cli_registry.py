@@ -123,3 +123,16 @@ def test_console_script_has_no_traceback_on_bad_input(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.startswith("error:") and "Traceback" not in result.stderr
+
+
+def test_show_can_skip_bad_rows_and_list_them(small_registry: Registry, tmp_path: Path) -> None:
+    write_registry(small_registry, tmp_path / "r.csv")
+    lines = (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()
+    lines[1] = lines[1].replace(lines[1].split(",")[0], lines[1].split(",")[0][:-1] + "0", 1)
+    (tmp_path / "bad.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    refused = runner.invoke(app, ["registry", "show", str(tmp_path / "bad.csv")])
+    assert refused.exit_code == 2 and "--skip-bad-rows" in refused.stderr
+    shown = runner.invoke(app, ["registry", "show", "--skip-bad-rows", str(tmp_path / "bad.csv")])
+    assert (
+        shown.exit_code == 0 and "skipped:" in shown.stdout and "1 row(s) skipped" in shown.stdout
+    )

@@ -69,8 +69,9 @@ class ProblemsFound(InputError):
             f"{n} problem{'s' if n != 1 else ''} found; nothing was loaded.\n{shown}{more}",
             where=file,
             hint=hint
-            or "correct the rows listed, or load with skip_bad_rows=True "
-            "(--skip-bad-rows) to load the good rows and list the skipped ones.",
+            or "correct the rows listed, or load with skip_bad_rows=True (in Python) or "
+            "`randcheck registry show --skip-bad-rows` to load the good rows and list the "
+            "skipped ones.",
         )
 
 

@@ -379,6 +379,29 @@ class Registry:
             if all(check(v) for check, v in zip(checks, values))
         ]
 
+    def rows_where(self, field: str, value: Any) -> Sequence[int]:
+        """Row numbers of the entities whose ``field`` equals ``value`` (an index, built once)."""
+        groups = self.__dict__.setdefault("_groups", {})
+        index = groups.get(field)
+        if index is None:
+            index = {}
+            for row, key in enumerate(self.column(field)):
+                index.setdefault(key, []).append(row)
+            groups[field] = index
+        return index.get(value, ())  # type: ignore[no-any-return]
+
+    def inspectors_of_region(self, region: str | None) -> tuple[Inspector, ...]:
+        """Inspectors of ``region`` and those with no region; all when ``region`` is None."""
+        if region is None:
+            return self._inspectors
+        index = self.__dict__.get("_by_region")
+        if index is None:
+            index = {}
+            for inspector in self._inspectors:
+                index.setdefault(inspector.region, []).append(inspector)
+            self.__dict__["_by_region"] = index
+        return (*index.get(region, ()), *index.get(None, ()))
+
     def class_counts(self) -> dict[EntityClass, int]:
         """How many entities in each class (every class listed, zero included)."""
         counts = Counter(self._columns["entity_class"])

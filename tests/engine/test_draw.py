@@ -293,3 +293,35 @@ def test_replacement_chosen_with_approval_qingdao_7_1(monkeypatch: pytest.Monkey
     after = record_replacement(*where, ReplacementReason.HEALTH, chosen=spare, approved_by="副局长")
     assert after["revealed"]["replacements"][0]["added"] == spare
     assert verify(after, registry).ok
+
+
+def test_a_jurisdictions_draw_uses_its_own_entities_and_inspectors() -> None:
+    registry = generate_registry(900, 90, seed="multi", jurisdictions=6)
+    codes = sorted(set(registry.column("division_code")))
+    for code in codes[:3]:
+        result = plan_draw(get_policy("benxi"), registry, Q3, f"s-{code}", jurisdiction=code)
+        assert result.tasks and all(
+            registry.entity(t.uscc).division_code == code for t in result.tasks
+        )
+        members = {i for t in result.tasks for i in t.team}
+        assert all(registry.inspector(i).region == code for i in members)
+
+
+def test_campaign_teams_take_matching_expertise_first() -> None:
+    entities = [make_entity(i, entity_class="KEY") for i in range(1, 7)]
+    inspectors = [make_inspector(i, expertise="辐射" if i in (3, 7) else "水") for i in range(1, 9)]
+    registry = Registry.from_records(entities, inspectors)
+    every_key = get_policy("huojia").with_changes(
+        {"key.quarterly_share": {"min_fraction": 1.0}}, reason="all"
+    )
+    result = plan_draw(every_key, registry, Q3, "s", expertise=frozenset({"辐射"}))
+    assert all({"I0003", "I0007"} & set(t.team) for t in result.on_site)
+    sealed, _ = seal(
+        every_key,
+        registry,
+        Q3,
+        secret=SECRET,
+        public_randomness=DICE,
+        expertise=frozenset({"辐射"}),
+    )
+    assert sealed["expertise"] == ["辐射"]

@@ -46,9 +46,18 @@ def validate(
 
 
 @app.command()
-def show(file: FileArg) -> None:
+def show(
+    file: FileArg,
+    skip_bad_rows: Annotated[
+        bool, typer.Option(help="Load the good rows; list the rows skipped and why.")
+    ] = False,
+) -> None:
     """Counts per class, a few rows and the digest of a registry."""
-    report = read_registry(file)
+    report = read_registry(file, skip_bad_rows=skip_bad_rows)
+    for problem in report.skipped:
+        console.print(f"skipped: {problem}", markup=False)
+    if report.skipped:
+        console.print(f"{report.skipped_rows} row(s) skipped 已跳过")
     registry_summary(report.registry)
 
 

@@ -111,12 +111,20 @@ class DrawResult:
         return [t for t in self.tasks if t.mode is Mode.NON_SITE]
 
 
-def _non_site(policy: Policy, registry: Registry) -> set[str]:
+def _rows(registry: Registry, jurisdiction: str | None) -> Sequence[int]:
+    """The registry rows a draw looks at: its jurisdiction's, or all."""
+    if jurisdiction is None:
+        return range(registry.entity_count)
+    return registry.rows_where("division_code", jurisdiction)
+
+
+def _non_site(policy: Policy, registry: Registry, rows: Sequence[int]) -> set[str]:
     out: set[str] = set()
+    ids = registry.column("uscc")
     for rule in policy.rules_of(NonSite):
         for condition in rule.any_of:
             column = registry.column(condition.field)
-            out.update(u for u, v in zip(registry.column("uscc"), column) if condition.holds(v))
+            out.update(ids[r] for r in rows if condition.holds(column[r]))
     return out
 
 
@@ -143,16 +151,10 @@ def class_pools(
     pools = {cls: ClassPool(in_scope={}) for cls in EntityClass}
     scope_flags: dict[EntityClass, dict[str, bool]] = {cls: {} for cls in EntityClass}
     columns = {c.field: registry.column(c.field) for s in scope_rules.values() for c in s}
-    for row, (uscc, cls, status, division) in enumerate(
-        zip(
-            registry.column("uscc"),
-            registry.column("entity_class"),
-            registry.column("production_status"),
-            registry.column("division_code"),
-        )
-    ):
-        if jurisdiction is not None and division != jurisdiction:
-            continue
+    ids, classes = registry.column("uscc"), registry.column("entity_class")
+    statuses = registry.column("production_status")
+    for row in _rows(registry, jurisdiction):
+        uscc, cls, status = ids[row], classes[row], statuses[row]
         if not status.operating:
             continue
         pool = pools[cls]
@@ -178,13 +180,13 @@ def eligible_inspectors(
     need_on_staff = rule.require_on_staff if rule else True
     chosen = []
     for inspector in inspectors:
+        if jurisdiction is not None and inspector.region not in (None, jurisdiction):
+            continue
         if inspector.auxiliary:
             continue  # auxiliaries assist; they are not drawn as enforcement officers
         if need_certificate and not inspector.has_certificate:
             continue
         if need_on_staff and not inspector.on_staff:
-            continue
-        if jurisdiction is not None and inspector.region not in (None, jurisdiction):
             continue
         chosen.append(inspector)
     return chosen
@@ -206,17 +208,22 @@ def plan_draw(
     campaign: EntityFilter | None = None,
     capacity: int | None = None,
     departments: Sequence[str] = (),
+    expertise: frozenset[str] = frozenset(),
 ) -> DrawResult:
     """The draw for ``period`` under ``seed``: quotas, ranked entities and teams.
 
     ``departments``: a joint inspection (获嘉 通知 二, 第十五条): entities drawn once,
     each team holding at least one inspector from every department's roster.
+    ``expertise``: a campaign's wanted 业务专长 (获嘉 第十一条): inspectors with any
+    of it are taken first.
     """
     history = history or History()
     pools = class_pools(
         policy, registry, period, history, jurisdiction=jurisdiction, campaign=campaign
     )
-    inspectors = eligible_inspectors(policy, registry.inspectors, jurisdiction)
+    inspectors = eligible_inspectors(
+        policy, registry.inspectors_of_region(jurisdiction), jurisdiction
+    )
     quotas: list[ClassQuota] = []
     drawn: list[tuple[str, EntityClass, int, bool]] = []
     for cls in CLASS_ORDER:
@@ -227,11 +234,14 @@ def plan_draw(
         ranked = consistent_order(pools[cls].eligible, seed)
         first = [u for u in ranked if u in uncovered] + [u for u in ranked if u not in uncovered]
         drawn += [(u, cls, n, u in uncovered) for n, u in enumerate(first[: quota.quota], start=1)]
-    non_site = _non_site(policy, registry)
+    non_site = _non_site(policy, registry, _rows(registry, jurisdiction))
     label = f"{period.label}-{jurisdiction or 'ALL'}"
     result = DrawResult(policy.id, policy.version, period, jurisdiction, quotas)
     size = max(team_size(policy), len(departments))
     department_of = {i.inspector_id: i.department for i in inspectors}
+    unmatched = {
+        i.inspector_id: bool(expertise) and not (i.expertise & expertise) for i in inspectors
+    }
     load: Counter[str] = Counter()
     conflicts = {i.inspector_id: i.conflicts for i in inspectors}
     ids = [i.inspector_id for i in inspectors]
@@ -259,7 +269,7 @@ def plan_draw(
                 "or check declared conflicts",
             )
         rank_of = {i: n for n, i in enumerate(free)}
-        by_load = sorted(free, key=lambda i: (load[i], rank_of[i]))
+        by_load = sorted(free, key=lambda i: (unmatched[i], load[i], rank_of[i]))
         picked: list[str] = []
         for department in departments:
             member = next((i for i in by_load if department_of[i] == department), None)
@@ -334,10 +344,8 @@ def replace_inspector(
             f"replacing an inspector needs the approval of {approver}{source}",
             hint="give approved_by: who approved the change",
         )
-    pool = {
-        i.inspector_id: i
-        for i in eligible_inspectors(policy, registry.inspectors, result.jurisdiction)
-    }
+    candidates = registry.inspectors_of_region(result.jurisdiction)
+    pool = {i.inspector_id: i for i in eligible_inspectors(policy, candidates, result.jurisdiction)}
     busy = set(task.team)
     usable = [i for i in pool if i not in busy and task.uscc not in pool[i].conflicts]
     method = rule.method if rule else "drawn_again"

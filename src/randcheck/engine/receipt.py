@@ -58,9 +58,12 @@ def seed_context(
     history_digest: str,
     campaign: EntityFilter | None,
     departments: Sequence[str] = (),
+    expertise: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """What the seed is bound to (see :func:`randcheck.randomness.draw_seed`)."""
-    extra = {"departments": list(departments)} if departments else {}
+    extra: dict[str, Any] = {"departments": list(departments)} if departments else {}
+    if expertise:
+        extra["expertise"] = sorted(expertise)
     return {
         **extra,
         "policy": f"{policy.id}@{policy.version}",
@@ -86,10 +89,18 @@ def _draw(
     jurisdiction: str | None,
     campaign: EntityFilter | None,
     departments: Sequence[str],
+    expertise: frozenset[str] = frozenset(),
 ) -> tuple[str, DrawResult]:
     """The seed and the draw: the one computation seal, reveal and verify share."""
     context = seed_context(
-        policy, period, jurisdiction, registry.digest, history.digest, campaign, departments
+        policy,
+        period,
+        jurisdiction,
+        registry.digest,
+        history.digest,
+        campaign,
+        departments,
+        expertise,
     )
     seed = draw_seed(secret, public, context)
     result = plan_draw(
@@ -101,6 +112,7 @@ def _draw(
         jurisdiction=jurisdiction,
         campaign=campaign,
         departments=departments,
+        expertise=expertise,
     )
     return seed, result
 
@@ -119,6 +131,7 @@ def _redraw(
         receipt["jurisdiction"],
         _campaign(receipt["campaign"]),
         receipt.get("departments", []),
+        frozenset(receipt.get("expertise", [])),
     )
 
 
@@ -133,13 +146,23 @@ def seal(
     jurisdiction: str | None = None,
     campaign: EntityFilter | None = None,
     departments: Sequence[str] = (),
+    expertise: frozenset[str] = frozenset(),
     sealed_at: dt.datetime | None = None,
 ) -> tuple[dict[str, Any], DrawResult]:
     """Draw and seal: the sealed receipt (no entity named) and the draw it seals."""
     history = history or History()
     public = normalise_public_randomness(public_randomness)
     _seed, result = _draw(
-        policy, registry, period, history, secret, public, jurisdiction, campaign, departments
+        policy,
+        registry,
+        period,
+        history,
+        secret,
+        public,
+        jurisdiction,
+        campaign,
+        departments,
+        expertise,
     )
     moment = sealed_at or dt.datetime.now(dt.timezone.utc)
     receipt = {
@@ -151,6 +174,7 @@ def seal(
         "jurisdiction": jurisdiction,
         "campaign": campaign.model_dump(mode="json") if campaign and not campaign.empty else None,
         "departments": list(departments),
+        "expertise": sorted(expertise),
         "registry_digest": registry.digest,
         "history_digest": history.digest,
         "commitment": commitment(secret),
