@@ -42,11 +42,17 @@ def test_synth_then_validate_clean(tmp_path: Path) -> None:
     assert read_registry(out).registry.digest in checked.stdout
 
 
+def _write_with_bad_check_character(registry: Registry, folder: Path) -> None:
+    """bad.csv: the registry with the first entity's check character spoiled (row 2)."""
+    write_registry(registry, folder / "r.csv")
+    lines = (folder / "r.csv").read_text(encoding="utf-8-sig").splitlines()
+    first = lines[1].split(",")[0]
+    lines[1] = lines[1].replace(first, first[:-1] + ("1" if first[-1] == "0" else "0"), 1)
+    (folder / "bad.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def test_validate_lists_problems_and_exits_1(small_registry: Registry, tmp_path: Path) -> None:
-    write_registry(small_registry, tmp_path / "r.csv")
-    lines = (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()
-    lines[1] = lines[1].replace(lines[1].split(",")[0], lines[1].split(",")[0][:-1] + "0", 1)
-    (tmp_path / "bad.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write_with_bad_check_character(small_registry, tmp_path)
     result = runner.invoke(app, ["registry", "validate", str(tmp_path / "bad.csv")])
     assert result.exit_code == 1
     assert "row 2, column 统一社会信用代码: wrong check character" in result.stdout
@@ -126,10 +132,7 @@ def test_console_script_has_no_traceback_on_bad_input(tmp_path: Path) -> None:
 
 
 def test_show_can_skip_bad_rows_and_list_them(small_registry: Registry, tmp_path: Path) -> None:
-    write_registry(small_registry, tmp_path / "r.csv")
-    lines = (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()
-    lines[1] = lines[1].replace(lines[1].split(",")[0], lines[1].split(",")[0][:-1] + "0", 1)
-    (tmp_path / "bad.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write_with_bad_check_character(small_registry, tmp_path)
     refused = runner.invoke(app, ["registry", "show", str(tmp_path / "bad.csv")])
     assert refused.exit_code == 2 and "--skip-bad-rows" in refused.stderr
     shown = runner.invoke(app, ["registry", "show", "--skip-bad-rows", str(tmp_path / "bad.csv")])

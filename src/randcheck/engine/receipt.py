@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from randcheck.engine.draw import DRAW_VERSION, DrawResult, plan_draw, replace_inspector
+from randcheck.engine.draw import (
+    DRAW_VERSION,
+    DrawResult,
+    ReplacementRecord,
+    plan_draw,
+    replace_inspector,
+)
 from randcheck.engine.events import ReplacementReason
 from randcheck.engine.history import History
 from randcheck.errors import InputError, VerificationError
@@ -325,17 +331,7 @@ def verify(
     report.add("result", body == got, _first_difference(body, got))
     for n, record in enumerate(revealed.get("replacements", []), start=1):
         try:
-            again = replace_inspector(
-                policy,
-                registry,
-                result,
-                seed,
-                record["task_id"],
-                record["removed"],
-                ReplacementReason.of(record["reason"]),
-                approved_by=record.get("approved_by"),
-                chosen=record["added"] if record["method"] == "chosen" else None,
-            )
+            again = _replay(policy, registry, result, seed, record)
             ok, detail = again.to_json() == record, f"expected {again.to_json()}"
         except Exception as exc:  # reported as a failed check, not raised
             ok, detail = False, str(exc)
@@ -365,6 +361,23 @@ def load_receipt(path: Path | str) -> dict[str, Any]:
     return data
 
 
+def _replay(
+    policy: Policy, registry: Registry, result: DrawResult, seed: str, record: dict[str, Any]
+) -> ReplacementRecord:
+    """Make a recorded replacement again on ``result`` (its teams change as they did)."""
+    return replace_inspector(
+        policy,
+        registry,
+        result,
+        seed,
+        record["task_id"],
+        record["removed"],
+        ReplacementReason.of(record["reason"]),
+        approved_by=record.get("approved_by"),
+        chosen=record["added"] if record["method"] == "chosen" else None,
+    )
+
+
 def record_replacement(
     receipt: dict[str, Any],
     registry: Registry,
@@ -385,17 +398,7 @@ def record_replacement(
     seed, result = _redraw(receipt, policy, registry, history, revealed["secret"])
     records = list(revealed.get("replacements", []))
     for record in records:  # replay earlier replacements so teams are current
-        replace_inspector(
-            policy,
-            registry,
-            result,
-            seed,
-            record["task_id"],
-            record["removed"],
-            ReplacementReason.of(record["reason"]),
-            approved_by=record.get("approved_by"),
-            chosen=record["added"] if record["method"] == "chosen" else None,
-        )
+        _replay(policy, registry, result, seed, record)
     made = replace_inspector(
         policy,
         registry,
