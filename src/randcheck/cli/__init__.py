@@ -63,6 +63,7 @@ def _mount() -> None:
         classify_cmd,
         demo_cmd,
         draw_cmd,
+        ledger_cmd,
         policies_cmd,
         registry_cmd,
     )
@@ -70,6 +71,7 @@ def _mount() -> None:
     registry_cmd.app.command("classify")(classify_cmd.classify)
     app.add_typer(registry_cmd.app, name="registry")
     app.add_typer(policies_cmd.app, name="policies")
+    app.add_typer(ledger_cmd.app, name="ledger")
     app.add_typer(calendar_cmd.app, name="calendar")
     app.command("commit")(draw_cmd.commit)
     app.command("draw")(draw_cmd.draw)
