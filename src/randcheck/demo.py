@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
+from collections import Counter
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
+from randcheck.engine.draw import DrawResult
 from randcheck.engine.history import History, Inspection
+from randcheck.engine.ledger import Ledger
 from randcheck.engine.receipt import seal
 from randcheck.periods import Quarter
 from randcheck.policies.model import Policy
@@ -71,3 +77,239 @@ def demo_history(policy: Policy, registry: Registry, period: Quarter) -> History
         )
         current = current.next()
     return history
+
+
+@dataclass(frozen=True)
+class Planted:
+    """A fault the demo plants on purpose, and the violation that should catch it."""
+
+    task_id: str
+    kind: str
+    what: str
+
+
+def record_quarter(
+    ledger: Ledger, policy: Policy, registry: Registry, period: Quarter, result: DrawResult
+) -> list[Planted]:
+    """Record the quarter's work in ``ledger``: on time, except a few planted faults.
+
+    The faults are those the policy's own rules forbid: late result entries where
+    it has a result-entry deadline, a late disclosure where it has a disclosure
+    deadline, a replacement that breaks its replacement rule.
+    """
+    from randcheck.calendar import default_calendar
+    from randcheck.engine.obligations import Obligations
+
+    calendar = default_calendar()
+    obligations = Obligations(policy, calendar)
+    start = period.start
+
+    def at(day: dt.date, hour: int = 10) -> dt.datetime:
+        return dt.datetime(day.year, day.month, day.day, hour)
+
+    def add(
+        kind: str,
+        actor: str,
+        payload: dict[str, Any],
+        when: dt.datetime,
+        subject: str | None = None,
+    ) -> None:
+        ledger.append(kind, actor=actor, payload=payload, time=when, subject=subject)
+
+    counts = registry.class_counts()
+    operating = Counter(
+        c.value
+        for c, s in zip(registry.column("entity_class"), registry.column("production_status"))
+        if s.operating
+    )
+    on_staff = sum(1 for i in registry.inspectors if i.on_staff and not i.auxiliary)
+    certified = sum(
+        1 for i in registry.inspectors if i.on_staff and i.has_certificate and not i.auxiliary
+    )
+    snapshot = {
+        "digest": registry.digest,
+        "entities": sum(counts.values()),
+        "inspectors": registry.inspector_count,
+        "class_counts": dict(operating),
+        "on_staff_inspectors": on_staff,
+        "certified_inspectors": certified,
+    }
+    add(
+        "REGISTRY_SNAPSHOT",
+        "执法大队",
+        snapshot,
+        at(dt.date(period.year, 1, 10)),
+        subject="registry",
+    )
+    add(
+        "ITEM_LIST_PUBLISHED",
+        "执法大队",
+        {"items": [i.name for i in registry.items] or ["污染源日常监管"], "year": period.year},
+        at(dt.date(period.year, 1, 3)),
+        subject="items",
+    )
+    add(
+        "REGISTRY_SNAPSHOT",
+        "执法大队",
+        snapshot,
+        at(start + dt.timedelta(days=2)),
+        subject="registry",
+    )
+    add(
+        "PLAN_PUBLISHED",
+        "执法大队",
+        {"year": period.year, "quarter": period.quarter},
+        at(start + dt.timedelta(days=2)),
+        subject="plan",
+    )
+    add(
+        "REPORT_SUBMITTED",
+        "执法大队",
+        {"kind": "QUARTERLY", "period": period.previous().label},
+        at(start + dt.timedelta(days=4)),
+        subject="reports",
+    )
+    draw_id = f"{period.label}-draw"
+    add(
+        "DRAW_SEALED",
+        "执法大队",
+        {
+            "draw_id": draw_id,
+            "period": period.label,
+            "commitment": "0" * 64,
+            "receipt_digest": "0" * 64,
+        },
+        at(start + dt.timedelta(days=6)),
+    )
+    for month in range(period.first_month, period.last_month + 1):
+        previous = dt.date(period.year, month, 1) - dt.timedelta(days=1)
+        add(
+            "REPORT_SUBMITTED",
+            "执法大队",
+            {"kind": "MONTHLY_DISPATCH", "period": f"{previous.year}-{previous.month:02d}"},
+            at(dt.date(period.year, month, 3)),
+            subject="reports",
+        )
+
+    planted: list[Planted] = []
+    on_site = [t for t in result.tasks if t.team]
+    late_entry = {t.task_id for t in on_site[1:3]} if obligations.entry else set()
+    late_disclosure = {on_site[4].task_id} if obligations.disclosure and len(on_site) > 4 else set()
+    bad_change = (
+        on_site[6].task_id
+        if (obligations.approval_rule or obligations.redraw_rule) and len(on_site) > 6
+        else None
+    )
+    span = max(1, (period.end - start).days - 40)
+    for n, task in enumerate(result.tasks):
+        dispatched = start + dt.timedelta(days=9)
+        add(
+            "TASK_DISPATCHED",
+            "执法大队",
+            {
+                "task_id": task.task_id,
+                "uscc": task.uscc,
+                "inspectors": list(task.team),
+                "entity_class": task.entity_class.value,
+                "mode": task.mode.value,
+                "draw_id": draw_id,
+                "period": period.label,
+            },
+            at(dispatched),
+        )
+        if task.task_id == bad_change:
+            spare = next(
+                i.inspector_id
+                for i in registry.inspectors
+                if i.inspector_id not in task.team and i.qualified
+            )
+            add(
+                "INSPECTOR_REPLACED",
+                "执法大队",
+                {
+                    "task_id": task.task_id,
+                    "removed": task.team[0],
+                    "added": spare,
+                    "reason": "HEALTH",
+                },
+                at(dispatched + dt.timedelta(days=1)),
+            )
+            planted.append(
+                Planted(
+                    task.task_id,
+                    "list.unapproved_change",
+                    "an inspector swapped without approval or a new draw",
+                )
+            )
+        day = calendar.add_working_days(dispatched, 3 + (n * 7) % span).date
+        team = list(task.team) or ["非现场监控"]
+        add(
+            "INSPECTION_STARTED",
+            team[0],
+            {"task_id": task.task_id, "inspectors": team, "mode": task.mode.value},
+            at(day, 9),
+        )
+        add(
+            "INSPECTION_COMPLETED",
+            team[0],
+            {"task_id": task.task_id, "inspectors": team, "mode": task.mode.value},
+            at(day, 16),
+        )
+        entry = calendar.add_working_days(day, 9 if task.task_id in late_entry else 2).date
+        if task.task_id in late_entry:
+            planted.append(
+                Planted(
+                    task.task_id, "result_entry.late", "the result entered 9 working days after"
+                )
+            )
+        outcome = "RECTIFY" if n % 6 == 5 else "NO_PROBLEM"
+        add(
+            "RESULT_RECORDED", team[0], {"task_id": task.task_id, "outcome": outcome}, at(entry, 11)
+        )
+        if outcome == "RECTIFY":
+            add("RECTIFICATION_ORDERED", team[0], {"task_id": task.task_id}, at(entry, 12))
+            add(
+                "RECTIFICATION_COMPLETED",
+                "中队",
+                {"task_id": task.task_id},
+                at(calendar.add_days(entry, 40).date),
+            )
+        published = calendar.add_working_days(
+            entry, 30 if task.task_id in late_disclosure else 5
+        ).date
+        if task.task_id in late_disclosure:
+            planted.append(
+                Planted(
+                    task.task_id, "disclosure.late", "the result published 30 working days later"
+                )
+            )
+        add(
+            "DISCLOSURE_PUBLISHED",
+            "宣教中心",
+            {"task_ids": [task.task_id]},
+            at(published),
+            subject=task.task_id,
+        )
+    joint = math.ceil(
+        0.4 * len(result.tasks) / 0.6
+    )  # a 40 % share of joint inspections (获嘉 通知 二)
+    for k in range(joint):
+        add(
+            "JOINT_INSPECTION_INITIATED",
+            "执法大队",
+            {
+                "task_id": f"{period.label}-JOINT-{k + 1:04d}",
+                "departments": ["生态环境", "市场监管"],
+                "lead": "生态环境",
+            },
+            at(start + dt.timedelta(days=20)),
+        )
+    last = dt.date(period.year, period.last_month, 20)
+    add(
+        "REPORT_SUBMITTED",
+        "执法大队",
+        {"kind": "QUARTERLY_RESULTS", "period": period.label},
+        at(last),
+        subject="reports",
+    )
+    return sorted(planted, key=lambda p: (p.task_id, p.kind))

@@ -114,7 +114,7 @@ def test_results_are_never_edited(ledger_path: Path) -> None:
             {"task_id": "T0", "request_seq": 3, "approved_by": "x"},
             "not a correction",
         ),
-        ("TASK_DISPATCHED", {"task_id": "T9", "uscc": "x", "inspectors": []}, "inspectors"),
+        ("TASK_DISPATCHED", {"task_id": "T9", "uscc": "x", "inspectors": "I1"}, "inspectors"),
     ],
 )
 def test_bad_events_are_refused_and_nothing_is_written(

@@ -181,6 +181,13 @@ def test_benxi_team_size_and_unapproved_change(tmp_path: Path) -> None:
         T(2024, 9, 21),
         "大队",
     )
+    non_site = (
+        "TASK_DISPATCHED",
+        {"task_id": "T9", "uscc": "x", "inspectors": [], "mode": "NON_SITE"},
+        T(2024, 9, 20),
+        "大队",
+    )
+    assert _kinds("benxi", _events(tmp_path / "n", [non_site])) == []  # no team to size
     assert _kinds("benxi", _events(tmp_path / "a", [dispatched("T1", ("I1",))])) == [
         "team.too_small"
     ]
@@ -188,7 +195,17 @@ def test_benxi_team_size_and_unapproved_change(tmp_path: Path) -> None:
         "list.unapproved_change"
     ]
     assert _kinds("benxi", _events(tmp_path / "c", [dispatched("T1"), approved])) == []
-    assert _kinds("huojia", _events(tmp_path / "d", [dispatched("T1", ("I1",)), replaced])) == []
+    # 获嘉 第十二条: no approver, but the replacement must be drawn again by the system
+    redrawn = (
+        "INSPECTOR_REPLACED",
+        {"task_id": "T1", "removed": "I2", "added": "I3", "reason": "RECUSAL", "drawn": True},
+        T(2024, 9, 21),
+        "大队",
+    )
+    assert _kinds("huojia", _events(tmp_path / "d", [dispatched("T1"), replaced])) == [
+        "list.unapproved_change"
+    ]
+    assert _kinds("huojia", _events(tmp_path / "e", [dispatched("T1", ("I1",)), redrawn])) == []
 
 
 # 获嘉 第二十二条: the list is secret until the inspection

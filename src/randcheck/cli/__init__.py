@@ -59,6 +59,7 @@ app = typer.Typer(
 
 def _mount() -> None:
     from randcheck.cli import (
+        audit_cmd,
         calendar_cmd,
         classify_cmd,
         demo_cmd,
@@ -77,6 +78,7 @@ def _mount() -> None:
     app.command("draw")(draw_cmd.draw)
     app.command("reveal")(draw_cmd.reveal)
     app.command("verify")(draw_cmd.verify)
+    app.command("audit")(audit_cmd.audit)
     app.command("demo")(demo_cmd.demo)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from randcheck.cli._output import class_counts_table, console, new_table
+from randcheck.cli.audit_cmd import verdict_table
 from randcheck.errors import InputError
 from randcheck.models import EntityClass
 
@@ -99,6 +100,17 @@ def demo(
         "5. Verification 验证: "
         + ", ".join(f"{c.name} {'ok' if c.ok else 'FAILED'}" for c in report.checks)
     )
+    ledger_path, verdict, planted = _record_and_audit(chosen, registry, period, result, out)
+    console.print(verdict_table(verdict))
+    caught = {(v.task_id, v.kind) for v in verdict.violations}
+    wanted = {(p.task_id, p.kind) for p in planted}
+    console.print(
+        f"6. Planted faults 预设问题: {len(planted)}; caught 已发现: {len(wanted & caught)}; "
+        f"other violations 其他: {len(caught - wanted)}"
+    )
+    for fault in planted:
+        mark = "caught" if (fault.task_id, fault.kind) in caught else "MISSED"
+        console.print(f"   {mark}: {fault.task_id} {fault.kind} ({fault.what})", markup=False)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         written = write_registry(registry, out / "registry.csv")
@@ -106,11 +118,41 @@ def demo(
         save_receipt(sealed, out / f"receipt-{period.label}.json")
         save_receipt(revealed, out / f"receipt-{period.label}.revealed.json")
         written += [
+            ledger_path,
             out / f"history-{period.label}.json",
             out / f"receipt-{period.label}.json",
             out / f"receipt-{period.label}.revealed.json",
         ]
         for path in written:
             console.print(f"wrote {path}")
-    if not report.ok:
+    if not report.ok or wanted != caught:
         raise typer.Exit(1)
+
+
+def _record_and_audit(
+    policy: Any, registry: Any, period: Any, result: Any, out: Path | None
+) -> Any:
+    """Record the quarter in a ledger (in ``out``, else a temporary folder) and audit it."""
+    import datetime as dt
+    import tempfile
+
+    from randcheck.demo import record_quarter
+    from randcheck.engine.ledger import open_ledger
+    from randcheck.engine.verdict import audit
+
+    folder = out or Path(tempfile.mkdtemp(prefix="randcheck-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"ledger-{period.label}.sqlite"
+    path.unlink(missing_ok=True)
+    with open_ledger(path) as ledger:
+        planted = record_quarter(ledger, policy, registry, period, result)
+        as_of = period.end + dt.timedelta(days=75)
+        verdict = audit(
+            policy,
+            ledger.events(),
+            period.year,
+            quarter=period.quarter,
+            as_of=as_of,
+            registry=registry,
+        )
+    return path, verdict, planted

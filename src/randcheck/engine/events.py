@@ -105,6 +105,11 @@ class RegistrySnapshot(_Payload):
     digest: str = Field(pattern=r"^[0-9a-f]{64}$")
     entities: int = Field(ge=0)
     inspectors: int = Field(ge=0)
+    class_counts: dict[str, int] = Field(
+        default_factory=dict, description="operating entities per class: KEY, GENERAL, SPECIAL"
+    )
+    on_staff_inspectors: int | None = Field(None, ge=0)
+    certified_inspectors: int | None = Field(None, ge=0)
 
 
 class DrawSealed(_Payload):
@@ -134,7 +139,8 @@ class JointInspectionInitiated(_Payload):
 class TaskDispatched(_Payload):
     task_id: str
     uscc: str
-    inspectors: list[str] = Field(min_length=1)
+    inspectors: list[str] = Field(default_factory=list, description="empty for a non-site task")
+    entity_class: str | None = Field(None, description="KEY, GENERAL or SPECIAL")
     items: list[str] = Field(default_factory=list)
     mode: Mode = Mode.ON_SITE
     draw_id: str | None = None

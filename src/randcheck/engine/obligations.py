@@ -108,6 +108,10 @@ class Obligations:
         self.approval_rule = next(
             (r for r in (replacement, fixed) if r is not None and _approver(r)), None
         )
+        # 获嘉 第十二条: a replacement is drawn again by the system, not picked by hand.
+        self.redraw_rule = (
+            replacement if replacement and replacement.method == "drawn_again" else None
+        )
         self.confidential = policy.one(Confidential)
         non_site = [r for r in policy.rules_of(NonSite) if r.on_site_allowed == "complaint_only"]
         self.non_site = non_site[0] if non_site else None
@@ -182,18 +186,17 @@ class Obligations:
         if kind is EventType.TASK_DISPATCHED:
             task.team = set(p["inspectors"])
             task.uscc = p["uscc"]
-            if self.min_team:
+            on_site = p.get("mode", Mode.ON_SITE.value) == Mode.ON_SITE.value
+            if self.min_team and on_site:  # a non-site task has no team to size
                 out.append({"t": "dispatched", "team": len(task.team), "min_team": self.min_team})
         elif kind is EventType.INSPECTOR_REPLACED:
             task.team = (task.team - {p["removed"]}) | {p["added"]}
-            if self.approval_rule is not None:
+            if self.approval_rule is not None or self.redraw_rule is not None:
+                ok = (self.approval_rule is None or bool(p.get("approved_by"))) and (
+                    self.redraw_rule is None or bool(p.get("drawn"))
+                )
                 out.append(
-                    {
-                        "t": "replaced",
-                        "approved": bool(p.get("approved_by")),
-                        "removed": p["removed"],
-                        "added": p["added"],
-                    }
+                    {"t": "replaced", "approved": ok, "removed": p["removed"], "added": p["added"]}
                 )
         elif kind is EventType.LIST_ACCESSED:
             if self.confidential is not None:
@@ -330,8 +333,8 @@ class Monitor:
         team = ob.policy.one(Team)
         if team is not None:
             ids["team"] = team.id
-        if ob.approval_rule is not None:
-            ids["list"] = ob.approval_rule.id
+        if ob.approval_rule is not None or ob.redraw_rule is not None:
+            ids["list"] = (ob.approval_rule or ob.redraw_rule).id  # type: ignore[union-attr]
         if ob.confidential is not None:
             ids["confidential"] = ob.confidential.id
         if ob.non_site is not None:
