@@ -1,0 +1,147 @@
+"""The verdict: aggregates judged in Python, every rule with a status and its citation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from randcheck.engine.ledger import LedgerEvent, open_ledger
+from randcheck.engine.verdict import Status, audit
+from randcheck.policies import get_policy
+
+D = dt.datetime
+SNAPSHOT = {
+    "digest": "a" * 64,
+    "entities": 100,
+    "inspectors": 10,
+    "class_counts": {"KEY": 8, "GENERAL": 80, "SPECIAL": 4},
+    "on_staff_inspectors": 10,
+}
+
+
+def _ledger(
+    tmp_path: Path, rows: list[tuple[str, dict[str, Any], dt.datetime, str | None]]
+) -> list[LedgerEvent]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    with open_ledger(tmp_path / "l.sqlite") as ledger:
+        for kind, payload, when, subject in rows:
+            ledger.append(kind, actor="大队", payload=payload, time=when, subject=subject)
+        return list(ledger.events())
+
+
+def _tasks(
+    n: int, cls: str, day: dt.datetime, start: int = 0
+) -> list[tuple[str, dict[str, Any], dt.datetime, str | None]]:
+    return [
+        (
+            "TASK_DISPATCHED",
+            {
+                "task_id": f"{cls}{k}",
+                "uscc": f"u{cls}{k}",
+                "inspectors": ["I1", "I2"],
+                "entity_class": cls,
+            },
+            day,
+            None,
+        )
+        for k in range(start, start + n)
+    ]
+
+
+def _status(verdict: Any, rule_id: str) -> Status:
+    return next(r.status for r in verdict.rules if r.rule.id == rule_id)
+
+
+def test_quarterly_shares_pass_and_fail_against_the_snapshot(tmp_path: Path) -> None:
+    rows = [
+        ("REGISTRY_SNAPSHOT", SNAPSHOT, D(2025, 7, 1), "registry"),
+        *_tasks(1, "KEY", D(2025, 7, 10)),
+        *_tasks(8, "GENERAL", D(2025, 7, 10)),
+        *_tasks(2, "SPECIAL", D(2025, 7, 10)),
+    ]
+    verdict = audit(
+        get_policy("huojia"), _ledger(tmp_path, rows), 2025, quarter=3, as_of=dt.date(2025, 10, 15)
+    )
+    key = next(r for r in verdict.rules if r.rule.id == "key.quarterly_share")
+    assert key.status is Status.FAIL and key.subjects == ["2025Q3"]  # 1 of 8 < 25 %: needs 2
+    rule = next(r for r in verdict.rules if r.rule.id == "general.quarterly_share")
+    assert rule.status is Status.PASS and "8/80 = 10.0 %" in rule.measured
+    assert _status(verdict, "special.quarterly_share") is Status.PASS  # 2 of 4 = 50 %
+
+
+def test_a_quarter_not_over_is_not_enough_data(tmp_path: Path) -> None:
+    rows = [
+        ("REGISTRY_SNAPSHOT", SNAPSHOT, D(2025, 7, 1), "registry"),
+        *_tasks(3, "KEY", D(2025, 7, 10)),
+    ]
+    verdict = audit(
+        get_policy("benxi"), _ledger(tmp_path, rows), 2025, quarter=3, as_of=dt.date(2025, 8, 1)
+    )
+    assert _status(verdict, "key.quarterly_share") is Status.NOT_ENOUGH_DATA
+
+
+def test_joint_share_huojia_notice_2(tmp_path: Path) -> None:
+    joint = [
+        (
+            "JOINT_INSPECTION_INITIATED",
+            {"task_id": f"J{k}", "departments": ["生态环境", "市场监管"], "lead": "生态环境"},
+            D(2025, 5, 1),
+            None,
+        )
+        for k in range(3)
+    ]
+    rows = [*_tasks(7, "GENERAL", D(2025, 5, 1)), *joint]
+    verdict = audit(
+        get_policy("huojia"), _ledger(tmp_path / "a", rows), 2025, as_of=dt.date(2025, 12, 31)
+    )
+    rule = next(r for r in verdict.rules if r.rule.id == "joint.share")
+    assert rule.status is Status.FAIL and "3 joint / 10 = 30.0 %" in rule.measured
+    more = audit(
+        get_policy("huojia"),
+        _ledger(tmp_path / "b", [*rows, *joint[:1]]),
+        2025,
+        as_of=dt.date(2025, 12, 31),
+    )
+    assert _status(more, "joint.share") is Status.PASS  # 4 / 11 = 36.4 %
+
+
+def test_dated_obligations_benxi_6_1(tmp_path: Path) -> None:
+    rows = [
+        (
+            "ITEM_LIST_PUBLISHED",
+            {"items": ["x"], "year": 2025},
+            D(2025, 1, 6),
+            "items",
+        ),  # a day late
+        ("PLAN_PUBLISHED", {"year": 2025, "quarter": 3}, D(2025, 7, 3), "plan"),
+        (
+            "DRAW_SEALED",
+            {
+                "draw_id": "d",
+                "period": "2025Q3",
+                "commitment": "0" * 64,
+                "receipt_digest": "0" * 64,
+            },
+            D(2025, 7, 9),
+            None,
+        ),
+    ]
+    verdict = audit(
+        get_policy("benxi"), _ledger(tmp_path, rows), 2025, quarter=3, as_of=dt.date(2025, 10, 31)
+    )
+    items = next(r for r in verdict.rules if r.rule.id == "items.by_jan_5")
+    assert items.status is Status.FAIL and items.subjects == ["2025"]
+    assert _status(verdict, "plan.quarterly") is Status.PASS
+    assert _status(verdict, "draw.by_10th") is Status.PASS
+    assert _status(verdict, "quarter.results") is Status.FAIL  # no results report by 09-25
+    assert _status(verdict, "report.yearly") is Status.NOT_APPLICABLE  # not due yet
+
+
+def test_every_rule_is_listed_with_its_citation(tmp_path: Path) -> None:
+    policy = get_policy("qingdao_west_coast")
+    verdict = audit(policy, [], 2025, as_of=dt.date(2025, 12, 31))
+    assert [r.rule.id for r in verdict.rules] == [r.id for r in policy.rules]
+    data = verdict.to_json()
+    assert all(r["citation"]["clause"] for r in data["rules"])
+    assert "<table>" in verdict.to_html() and "| rule | status |" in verdict.to_markdown()
