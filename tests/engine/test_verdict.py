@@ -145,3 +145,22 @@ def test_every_rule_is_listed_with_its_citation(tmp_path: Path) -> None:
     data = verdict.to_json()
     assert all(r["citation"]["clause"] for r in data["rules"])
     assert "<table>" in verdict.to_html() and "| rule | status |" in verdict.to_markdown()
+
+
+def test_per_inspector_counts_huojia_10_2(tmp_path: Path) -> None:
+    done = [
+        (
+            "INSPECTION_COMPLETED",
+            {"task_id": f"T{k}", "inspectors": ["I1", "I2" if k % 2 else "I3"]},
+            D(2025, 3, 3 + k),
+            None,
+        )
+        for k in range(4)
+    ]
+    verdict = audit(
+        get_policy("huojia"), _ledger(tmp_path, done), 2025, as_of=dt.date(2025, 12, 31)
+    )
+    assert verdict.inspector_counts == {"I1": 4, "I2": 2, "I3": 2}
+    rule = next(r for r in verdict.rules if r.rule.id == "inspectors.yearly_count")
+    assert rule.status is Status.PASS and "3 inspectors; 2–4" in rule.measured
+    assert verdict.to_json()["inspector_counts"]["I1"] == 4

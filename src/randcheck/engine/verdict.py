@@ -49,6 +49,7 @@ from randcheck.policies.model import (
     QuarterMonthDay,
     QuarterStartWithin,
     Replacement,
+    Requirement,
     StaffMultiple,
     Team,
     YearlyDate,
@@ -98,6 +99,7 @@ class Verdict:
     as_of: dt.date
     rules: list[RuleVerdict]
     violations: list[Violation]
+    inspector_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -120,6 +122,7 @@ class Verdict:
                 {"rule": v.rule_id, "kind": v.kind, "task_id": v.task_id, "detail": v.detail}
                 for v in self.violations
             ],
+            "inspector_counts": self.inspector_counts,
         }
 
     def title(self) -> str:
@@ -214,6 +217,7 @@ class _Facts:
     withheld: set[str] = field(default_factory=set)
     disclosed: set[str] = field(default_factory=set)
     joint: int = 0
+    per_inspector: Counter[str] = field(default_factory=Counter)
     snapshots: list[tuple[dt.date, dict[str, Any]]] = field(default_factory=list)
     filed: list[tuple[EventType, dt.date, dict[str, Any]]] = field(default_factory=list)
 
@@ -234,6 +238,7 @@ def _gather(events: Iterable[LedgerEvent], monitor: Monitor) -> _Facts:
                 facts.class_of[p["task_id"]] = p["entity_class"]
         elif kind is EventType.INSPECTION_COMPLETED:
             facts.completed[p["task_id"]] = day
+            facts.per_inspector.update(p.get("inspectors", []))
         elif kind is EventType.RESULT_RECORDED:
             facts.results[p["task_id"]] = p["outcome"]
             if p.get("withheld"):
@@ -293,6 +298,15 @@ class _Judge:
             return self.cap(rule)
         if isinstance(rule, DatedObligation):
             return self.dated(rule)
+        if isinstance(rule, Requirement) and rule.topic == "inspector_counts":
+            counts = self.facts.per_inspector
+            if not counts:
+                return RuleVerdict(rule, Status.NOT_ENOUGH_DATA, note="no inspection completed")
+            measured = (
+                f"{len(counts)} inspectors; {min(counts.values())}–{max(counts.values())} "
+                "inspections each (see inspector_counts)"
+            )
+            return RuleVerdict(rule, Status.PASS, measured, "each inspector's count recorded")
         kinds = self.violation_kinds(rule)
         if kinds is not None:
             at_fault = sorted({v.task_id for v in self.violations if v.kind in kinds})
@@ -579,7 +593,7 @@ def audit(
     if registry is not None:
         for verdict in (r for r in results if isinstance(r.rule, CoverageCycle)):
             _coverage(verdict, policy, registry, facts, year, as_of)
-    return Verdict(policy, year, quarter, as_of, results, violations)
+    return Verdict(policy, year, quarter, as_of, results, violations, dict(facts.per_inspector))
 
 
 def _coverage(
