@@ -66,6 +66,7 @@ def _mount() -> None:
         draw_cmd,
         ledger_cmd,
         policies_cmd,
+        publish_cmd,
         registry_cmd,
     )
 
@@ -79,6 +80,10 @@ def _mount() -> None:
     app.command("reveal")(draw_cmd.reveal)
     app.command("verify")(draw_cmd.verify)
     app.command("audit")(audit_cmd.audit)
+    app.command("schedule")(publish_cmd.schedule)
+    app.command("plan")(publish_cmd.plan)
+    app.command("disclose")(publish_cmd.disclose)
+    app.command("report")(publish_cmd.report)
     app.command("demo")(demo_cmd.demo)
 
 

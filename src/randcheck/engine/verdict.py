@@ -19,7 +19,7 @@ import datetime as dt
 import html
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +27,12 @@ from randcheck.calendar import WorkingCalendar, default_calendar
 from randcheck.engine.events import EventType
 from randcheck.engine.ledger import LedgerEvent
 from randcheck.engine.obligations import Monitor, Obligations, Violation
+from randcheck.engine.schedule import instances
 from randcheck.models.fields import LabelledEnum
 from randcheck.periods import Quarter
 from randcheck.policies.describe import describe
 from randcheck.policies.model import (
     AnyRule,
-    BeforeYearEnd,
     Confidential,
     CoverageCycle,
     DatedObligation,
@@ -41,18 +41,14 @@ from randcheck.policies.model import (
     ItemCap,
     JointShare,
     ListFixed,
-    MonthlyBy,
     NonSite,
     Policy,
     QuarterlyMinimum,
     QuarterlyShare,
-    QuarterMonthDay,
-    QuarterStartWithin,
     Replacement,
     Requirement,
     StaffMultiple,
     Team,
-    YearlyDate,
 )
 from randcheck.registry import Registry
 
@@ -463,17 +459,17 @@ class _Judge:
         )
 
     def dated(self, rule: DatedObligation) -> RuleVerdict:
-        instances = [
+        due_now = [
             (label, due)
-            for label, due in _instances(rule, self.year, self.quarters_all())
+            for label, due in instances(rule, self.year, self.quarters_all())
             if due <= self.as_of
         ]
-        if not instances:
+        if not due_now:
             return RuleVerdict(
                 rule, Status.NOT_APPLICABLE, required=describe(rule), note="nothing due yet"
             )
-        late = [label for label, due in instances if not self.filed_by(rule.obligation, label, due)]
-        measured = f"{len(instances) - len(late)}/{len(instances)} on time"
+        late = [label for label, due in due_now if not self.filed_by(rule.obligation, label, due)]
+        measured = f"{len(due_now) - len(late)}/{len(due_now)} on time"
         return RuleVerdict(
             rule, Status.FAIL if late else Status.PASS, measured, describe(rule), late
         )
@@ -493,35 +489,6 @@ class _Judge:
             if wanted[1] is None or wanted[1](p, label):
                 return True
         return False
-
-
-def _instances(
-    rule: DatedObligation, year: int, quarters: Sequence[Quarter]
-) -> list[tuple[str, dt.date]]:
-    when = rule.when
-    if isinstance(when, YearlyDate):
-        target = str(year + 1) if when.of == "next_year_plan" else str(year)
-        return [(target, dt.date(year, when.month, when.day))]
-    if isinstance(when, BeforeYearEnd):
-        return [(str(year), dt.date(year, 12, 31))]
-    if isinstance(when, QuarterMonthDay):
-        month = {"first": 0, "last": 2}[when.month]
-        return [(q.label, dt.date(q.year, q.first_month + month, when.day)) for q in quarters]
-    if isinstance(when, QuarterStartWithin):
-        return [
-            (
-                q.previous().label if rule.obligation == "quarterly_report" else q.label,
-                q.start + dt.timedelta(days=when.days - 1),
-            )
-            for q in quarters
-        ]
-    assert isinstance(when, MonthlyBy)
-    out = []
-    for q in quarters:
-        for month in range(q.first_month, q.last_month + 1):
-            previous = dt.date(q.year, month, 1) - dt.timedelta(days=1)
-            out.append((f"{previous.year}-{previous.month:02d}", dt.date(q.year, month, when.day)))
-    return out
 
 
 def _report(kind: str) -> Any:
