@@ -181,6 +181,12 @@ def record_quarter(
         },
         at(start + dt.timedelta(days=6)),
     )
+    add(
+        "DRAW_REVEALED",
+        "执法大队",
+        {"draw_id": draw_id, "tasks": [t.task_id for t in result.tasks]},
+        at(start + dt.timedelta(days=9)),
+    )
     for month in range(period.first_month, period.last_month + 1):
         previous = dt.date(period.year, month, 1) - dt.timedelta(days=1)
         add(

@@ -279,3 +279,27 @@ def test_the_live_monitor_and_a_batch_replay_agree(tmp_path: Path) -> None:
         live.violations(event.time.date())
     batch = Monitor(Obligations(policy)).feed_all(events)
     assert live.violations(AS_OF) == batch.violations(AS_OF) and batch.violations(AS_OF)
+
+
+def test_a_task_off_the_revealed_list_needs_approval(tmp_path: Path) -> None:
+    reveal = ("DRAW_REVEALED", {"draw_id": "D1", "tasks": ["T1"]}, T(2024, 9, 19), "大队")
+
+    def under_draw(task: str, **extra: Any) -> tuple[str, dict[str, Any], dt.datetime, str]:
+        payload = {
+            "task_id": task,
+            "uscc": "x",
+            "inspectors": ["I1", "I2"],
+            "draw_id": "D1",
+            **extra,
+        }
+        return ("TASK_DISPATCHED", payload, T(2024, 9, 20), "大队")
+
+    on_list = _events(tmp_path / "a", [reveal, under_draw("T1")])
+    off_list = _events(
+        tmp_path / "b", [under_draw("T1"), under_draw("T2"), reveal]
+    )  # revealed later
+    approved = _events(tmp_path / "c", [reveal, under_draw("T2", approved_by="分管负责同志")])
+    for policy_id in ("suixian", "benxi"):  # 睢县 三(四), 本溪 七(二)
+        assert _kinds(policy_id, on_list) == [] and _kinds(policy_id, approved) == []
+        assert _kinds(policy_id, off_list) == ["list.off_list_task"]
+    assert _kinds("huojia", off_list) == []  # 获嘉 states no fixed-list rule

@@ -108,6 +108,8 @@ class Obligations:
         self.approval_rule = next(
             (r for r in (replacement, fixed) if r is not None and _approver(r)), None
         )
+        # The sealed list itself: 睢县 三(四), 西平 二(一), 青岛 三(一), 本溪 七(二).
+        self.list_rule = fixed
         # 获嘉 第十二条: a replacement is drawn again by the system, not picked by hand.
         self.redraw_rule = (
             replacement if replacement and replacement.method == "drawn_again" else None
@@ -159,6 +161,9 @@ class Obligations:
         )
         lang.when_all((m.t == "replaced") & (m.approved == False))(  # noqa: E712
             on("list.unapproved_change", lambda x: {"removed": x.m.removed, "added": x.m.added})
+        )
+        lang.when_all(m.t == "off_list")(
+            on("list.off_list_task", lambda x: {"draw": x.m.draw, "uscc": x.m.uscc})
         )
         lang.when_all((m.t == "accessed") & (m.insider == False) & (m.before_start == True))(  # noqa: E712
             on("confidential.early_access", lambda x: {"by": x.m.actor, "day": x.m.day})
@@ -272,8 +277,34 @@ class Monitor:
     def __init__(self, obligations: Obligations) -> None:
         self.obligations = obligations
         self._tasks: dict[str, _Task] = {}
+        self._revealed: dict[str, set[str]] = {}
+        self._dispatched: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+
+    def _check_list(self, task_id: str, payload: dict[str, Any], revealed: set[str]) -> None:
+        """A task dispatched under a draw but not on its revealed list, without approval."""
+        if (
+            task_id not in revealed
+            and not payload.get("approved_by")
+            and self.obligations.list_rule
+        ):
+            fact = {"t": "off_list", "draw": payload.get("draw_id"), "uscc": payload.get("uscc")}
+            self._tasks.setdefault(task_id, _Task()).facts.append(fact)
 
     def feed(self, event: LedgerEvent) -> None:
+        if event.type is EventType.DRAW_REVEALED:
+            draw = event.payload["draw_id"]
+            revealed = self._revealed[draw] = set(event.payload.get("tasks", []))
+            for task_id, payload in self._dispatched.pop(draw, []):
+                self._check_list(task_id, payload, revealed)
+            return
+        if event.type is EventType.TASK_DISPATCHED and event.payload.get("draw_id"):
+            draw = event.payload["draw_id"]
+            if draw in self._revealed:
+                self._check_list(event.payload["task_id"], event.payload, self._revealed[draw])
+            else:
+                self._dispatched.setdefault(draw, []).append(
+                    (event.payload["task_id"], event.payload)
+                )
         if event.type is EventType.DISCLOSURE_PUBLISHED:
             subjects = list(event.payload["task_ids"])
         elif event.task_id is not None:
@@ -301,9 +332,8 @@ class Monitor:
             for finding in self.obligations.engine.facts(subject, [*facts, audit]):
                 detail = {k: _date_of(k, v) for k, v in finding.data.items()}
                 kind = finding.rule_id
-                found.append(
-                    Violation(rule_ids.get(kind.rsplit(".", 1)[0], kind), kind, subject, detail)
-                )
+                rule_id = rule_ids.get(kind) or rule_ids.get(kind.rsplit(".", 1)[0], kind)
+                found.append(Violation(rule_id, kind, subject, detail))
         return sorted(found, key=lambda v: (v.task_id, v.kind))
 
     def due_within(self, today: dt.date, working_days: int) -> list[Due]:
@@ -335,6 +365,8 @@ class Monitor:
             ids["team"] = team.id
         if ob.approval_rule is not None or ob.redraw_rule is not None:
             ids["list"] = (ob.approval_rule or ob.redraw_rule).id  # type: ignore[union-attr]
+        if ob.list_rule is not None:
+            ids["list.off_list_task"] = ob.list_rule.id
         if ob.confidential is not None:
             ids["confidential"] = ob.confidential.id
         if ob.non_site is not None:

@@ -321,6 +321,10 @@ class _Judge:
             return {f"{rule.obligation}.late", f"{rule.obligation}.missing"}
         if isinstance(rule, Team) and rule.min_size:
             return {"team.too_small"}
+        if isinstance(rule, ListFixed) and not rule.changes_approved_by:
+            return {"list.off_list_task"}
+        if isinstance(rule, ListFixed):
+            return {"list.unapproved_change", "list.off_list_task"}
         if isinstance(rule, Replacement | ListFixed) and (
             getattr(rule, "approval_by", None)
             or getattr(rule, "changes_approved_by", None)
