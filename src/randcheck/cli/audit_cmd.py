@@ -51,28 +51,16 @@ def audit(
 ) -> None:
     """Judge every rule: pass, fail, not applicable, not enough data. Exit 1 when any fails."""
     from randcheck.calendar import parse_date
-    from randcheck.engine.ledger import open_ledger
+    from randcheck.engine.ledger import read_verified
     from randcheck.engine.verdict import audit as run
-    from randcheck.errors import LedgerError
     from randcheck.io import read_registry, write_text
     from randcheck.policies import resolve_policy
 
     chosen = resolve_policy(policy)
     day = parse_date(as_of, where="--as-of") if as_of else dt.date.today()
     snapshot = read_registry(registry).registry if registry else None
-    if not ledger.is_file():
-        raise LedgerError(
-            f"ledger {ledger} does not exist", where=str(ledger), hint="check the path"
-        )
-    with open_ledger(ledger) as opened:
-        chain = opened.verify()
-        if not chain.ok:
-            raise LedgerError(
-                f"the ledger's chain is broken at event #{chain.first_break}: {chain.reason}",
-                where=str(ledger),
-                hint="run `randcheck ledger verify` and restore the ledger",
-            )
-        verdict = run(chosen, opened.events(), year, quarter=quarter, as_of=day, registry=snapshot)
+    events = read_verified(ledger)
+    verdict = run(chosen, events, year, quarter=quarter, as_of=day, registry=snapshot)
     text = {
         "json": lambda: json.dumps(verdict.to_json(), ensure_ascii=False, indent=1) + "\n",
         "md": verdict.to_markdown,

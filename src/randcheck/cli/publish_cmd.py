@@ -31,22 +31,9 @@ def _show(table: Any, out: Path | None) -> None:
 
 
 def _events(ledger: Path) -> list[Any]:
-    from randcheck.engine.ledger import open_ledger
-    from randcheck.errors import LedgerError
+    from randcheck.engine.ledger import read_verified
 
-    if not ledger.is_file():
-        raise LedgerError(
-            f"ledger {ledger} does not exist", where=str(ledger), hint="check the path"
-        )
-    with open_ledger(ledger) as opened:
-        report = opened.verify()
-        if not report.ok:
-            raise LedgerError(
-                f"the ledger's chain is broken at event #{report.first_break}: {report.reason}",
-                where=str(ledger),
-                hint="run `randcheck ledger verify`",
-            )
-        return list(opened.events())
+    return read_verified(ledger)
 
 
 def schedule(

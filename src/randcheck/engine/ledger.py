@@ -549,6 +549,22 @@ def open_ledger(path: Path | str) -> Ledger:
     )
 
 
+def read_verified(path: Path | str) -> list[LedgerEvent]:
+    """Every event of an existing ledger whose chain is whole; a clear error otherwise."""
+    path = Path(path)
+    if not path.is_file():
+        raise LedgerError(f"ledger {path} does not exist", where=str(path), hint="check the path")
+    with open_ledger(path) as ledger:
+        report = ledger.verify()
+        if not report.ok:
+            raise LedgerError(
+                f"the ledger's chain is broken at event #{report.first_break}: {report.reason}",
+                where=str(path),
+                hint="run `randcheck ledger verify` and restore the ledger",
+            )
+        return list(ledger.events())
+
+
 def export_jsonl(ledger: Ledger, path: Path | str) -> int:
     """Write every event of ``ledger`` to a JSON Lines file (atomically); the count."""
     from randcheck.io.atomic import atomic_write
