@@ -47,14 +47,19 @@ def ticket(entity_id: str, seed: str) -> str:
 
 
 def _keys(ids: Sequence[str], seed: str) -> list[tuple[str, str]]:
-    prefix = sha256_hex(seed).encode("ascii")
-    sha = hashlib.sha256
+    # The prefix is one 64-byte SHA-256 block: hash it once and copy the state.
+    base = hashlib.sha256(sha256_hex(seed).encode("ascii"))
     from_bytes = int.from_bytes
     short = _SHORT
-    return [
-        (f"{from_bytes(sha(prefix + i.encode('utf-8')).digest(), 'big') % short:019d}"[::-1], i)
-        for i in ids
-    ]
+    keyed = []
+    append = keyed.append
+    for i in ids:
+        h = base.copy()
+        h.update(i.encode("utf-8"))
+        # Unpadded reversed digits order like the padded ones: the last digit of a
+        # number's own digits is never 0, so no key is a zero-padded prefix of another.
+        append((str(from_bytes(h.digest(), "big") % short)[::-1], i))
+    return keyed
 
 
 def _check(ids: Sequence[str], take: int | None) -> None:
@@ -74,6 +79,8 @@ def _check(ids: Sequence[str], take: int | None) -> None:
 
 def _resolve_ties(keyed: list[tuple[str, str]], seed: str) -> list[str]:
     """Ids in order; runs with equal short keys are ordered by full ticket, then id."""
+    if len({k for k, _ in keyed}) == len(keyed):  # no ties: the usual case
+        return [i for _, i in keyed]
     out: list[str] = []
     for _, run in groupby(keyed, key=lambda pair: pair[0]):
         members = [i for _, i in run]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,15 +250,15 @@ def plan_draw(
         if uscc in non_site:
             result.tasks.append(Task(task_id, uscc, cls, Mode.NON_SITE, rank, uncovered_))
             continue
-        order = consistent_order(ids, f"{seed}|{uscc}")
+        entity_seed = f"{seed}|{uscc}"
+        conflicted = [i for i in ids if uscc in conflicts[i]]
         recusals = tuple(
             Recusal(i, "declared conflict of interest (利害关系, 回避)")
-            for i in order
-            if uscc in conflicts[i]
+            for i in consistent_order(conflicted, entity_seed)
         )
         free = [
             i
-            for i in order
+            for i in ids
             if uscc not in conflicts[i] and (capacity is None or load[i] < capacity)
         ]
         if len(free) < size:
@@ -268,24 +268,55 @@ def plan_draw(
                 hint="add qualified inspectors to the registry, raise their capacity, "
                 "or check declared conflicts",
             )
-        rank_of = {i: n for n, i in enumerate(free)}
-        by_load = sorted(free, key=lambda i: (unmatched[i], load[i], rank_of[i]))
-        picked: list[str] = []
-        for department in departments:
-            member = next((i for i in by_load if department_of[i] == department), None)
-            if member is None:
-                raise DrawError(
-                    f"no eligible inspector of department {department!r} for entity {uscc}",
-                    hint="add that department's inspectors to the registry (部门 column)",
-                )
-            picked.append(member)
-        picked += [i for i in by_load if i not in picked][: size - len(picked)]
+        picked = _pick_team(free, entity_seed, size, departments, department_of, unmatched, load)
+        if isinstance(picked, str):
+            raise DrawError(
+                f"no eligible inspector of department {picked!r} for entity {uscc}",
+                hint="add that department's inspectors to the registry (部门 column)",
+            )
         team = tuple(picked)
         load.update(team)
         result.tasks.append(
             Task(task_id, uscc, cls, Mode.ON_SITE, rank, uncovered_, team, recusals)
         )
     return result
+
+
+def _pick_team(
+    free: list[str],
+    entity_seed: str,
+    size: int,
+    departments: Sequence[str],
+    department_of: dict[str, str | None],
+    unmatched: dict[str, bool],
+    load: Counter[str],
+) -> list[str] | str:
+    """The team: free inspectors by (expertise unmatched, load, ticket under the entity's seed).
+
+    Tickets are computed only for the groups of equal (unmatched, load) that are
+    reached; consistent sampling orders a group as the whole list would. A
+    department with no free inspector is returned as a string.
+    """
+    groups: dict[tuple[bool, int], list[str]] = {}
+    for i in free:
+        groups.setdefault((unmatched[i], load[i]), []).append(i)
+
+    def by_load() -> Iterator[str]:
+        for key in sorted(groups):
+            yield from consistent_order(groups[key], entity_seed)
+
+    picked: list[str] = []
+    for department in departments:
+        member = next((i for i in by_load() if department_of[i] == department), None)
+        if member is None:
+            return department
+        picked.append(member)
+    for i in by_load():
+        if len(picked) >= size:
+            break
+        if i not in picked:
+            picked.append(i)
+    return picked
 
 
 @dataclass(frozen=True)
