@@ -291,6 +291,23 @@ class Registry:
             raise ProblemsFound("registry", problems, hint="give each key once")
         return builder.build()
 
+    def with_entity_columns(self, columns: dict[str, tuple[Any, ...]]) -> Registry:
+        """A new snapshot with these entity columns; inspectors and items are kept.
+
+        For simulation, which changes classes and statuses and adds entities quarter
+        by quarter: the values are trusted (they come from validated rows), every
+        field must be given, all of one length, and USCCs distinct.
+        """
+        if set(columns) != set(ENTITY_FIELDS):
+            raise InputError("with_entity_columns needs every entity field")
+        lengths = {len(c) for c in columns.values()}
+        if len(lengths) > 1:
+            raise InputError("entity columns of different lengths")
+        index = {uscc: row for row, uscc in enumerate(columns["uscc"])}
+        if len(index) != len(columns["uscc"]):
+            raise InputError("entity columns repeat a USCC")
+        return Registry._from_parts(columns, index, self._inspectors, self._items)
+
     # --- sizes and lookups -------------------------------------------------
 
     @property

@@ -51,7 +51,7 @@ def _keys(ids: Sequence[str], seed: str) -> list[tuple[str, str]]:
     base = hashlib.sha256(sha256_hex(seed).encode("ascii"))
     from_bytes = int.from_bytes
     short = _SHORT
-    keyed = []
+    keyed: list[tuple[str, str]] = []
     append = keyed.append
     for i in ids:
         h = base.copy()
@@ -98,6 +98,19 @@ def consistent_order(ids: Iterable[str], seed: str, take: int | None = None) -> 
     """
     ids = ids if isinstance(ids, list | tuple) else list(ids)
     _check(ids, take)
+    return _order(ids, seed, take)
+
+
+def order_distinct(ids: Sequence[str], seed: str, take: int | None = None) -> list[str]:
+    """:func:`consistent_order` for ids known to be distinct strings (registry keys).
+
+    The engine ranks the same registry thousands of times in a simulation; this
+    skips the checks that the registry already guarantees.
+    """
+    return _order(ids, seed, take)
+
+
+def _order(ids: Sequence[str], seed: str, take: int | None) -> list[str]:
     keyed = _keys(ids, seed)
     if take is None or take >= len(keyed):
         keyed.sort()

@@ -34,7 +34,7 @@ from randcheck.engine.events import Mode, ReplacementReason
 from randcheck.engine.history import History
 from randcheck.engine.quotas import CLASS_ORDER, ClassPool, ClassQuota, compute_quota
 from randcheck.errors import DrawError
-from randcheck.models import EntityClass, Inspector
+from randcheck.models import EntityClass, Inspector, ProductionStatus
 from randcheck.periods import Quarter
 from randcheck.policies.model import (
     InspectorPool,
@@ -47,7 +47,7 @@ from randcheck.policies.model import (
     Team,
 )
 from randcheck.registry import EntityFilter, Registry
-from randcheck.sampling import consistent_order
+from randcheck.sampling import order_distinct
 
 DRAW_VERSION = "randcheck-draw-v1"
 DEFAULT_TEAM_SIZE = 2
@@ -153,9 +153,10 @@ def class_pools(
     columns = {c.field: registry.column(c.field) for s in scope_rules.values() for c in s}
     ids, classes = registry.column("uscc"), registry.column("entity_class")
     statuses = registry.column("production_status")
+    operating = tuple(s for s in ProductionStatus if s.operating)
     for row in _rows(registry, jurisdiction):
         uscc, cls, status = ids[row], classes[row], statuses[row]
-        if not status.operating:
+        if status not in operating:
             continue
         pool = pools[cls]
         pool.operating.append(uscc)
@@ -231,92 +232,116 @@ def plan_draw(
         quotas.append(quota)
         if quota.quota == 0:
             continue
-        ranked = consistent_order(pools[cls].eligible, seed)
+        ranked = order_distinct(pools[cls].eligible, seed)
         first = [u for u in ranked if u in uncovered] + [u for u in ranked if u not in uncovered]
         drawn += [(u, cls, n, u in uncovered) for n, u in enumerate(first[: quota.quota], start=1)]
     non_site = _non_site(policy, registry, _rows(registry, jurisdiction))
     label = f"{period.label}-{jurisdiction or 'ALL'}"
     result = DrawResult(policy.id, policy.version, period, jurisdiction, quotas)
     size = max(team_size(policy), len(departments))
-    department_of = {i.inspector_id: i.department for i in inspectors}
-    unmatched = {
-        i.inspector_id: bool(expertise) and not (i.expertise & expertise) for i in inspectors
-    }
-    load: Counter[str] = Counter()
-    conflicts = {i.inspector_id: i.conflicts for i in inspectors}
-    ids = [i.inspector_id for i in inspectors]
+    teams = _Teams(inspectors, expertise, capacity)
     for number, (uscc, cls, rank, uncovered_) in enumerate(drawn, start=1):
         task_id = f"{label}-{number:05d}"
         if uscc in non_site:
             result.tasks.append(Task(task_id, uscc, cls, Mode.NON_SITE, rank, uncovered_))
             continue
         entity_seed = f"{seed}|{uscc}"
-        conflicted = [i for i in ids if uscc in conflicts[i]]
         recusals = tuple(
             Recusal(i, "declared conflict of interest (利害关系, 回避)")
-            for i in consistent_order(conflicted, entity_seed)
+            for i in teams.conflicted(uscc, entity_seed)
         )
-        free = [
-            i
-            for i in ids
-            if uscc not in conflicts[i] and (capacity is None or load[i] < capacity)
-        ]
-        if len(free) < size:
+        picked: list[str] = []
+        for department in departments:
+            member = next(
+                (
+                    i
+                    for i in teams.candidates(uscc, entity_seed)
+                    if teams.department_of[i] == department
+                ),
+                None,
+            )
+            if member is None:
+                if teams.free_count(uscc) >= size:
+                    raise DrawError(
+                        f"no eligible inspector of department {department!r} for entity {uscc}",
+                        hint="add that department's inspectors to the registry (部门 column)",
+                    )
+                break
+            picked.append(member)
+        for i in teams.candidates(uscc, entity_seed):
+            if len(picked) >= size:
+                break
+            if i not in picked:
+                picked.append(i)
+        if len(picked) < size:
             raise DrawError(
                 f"too few eligible inspectors for entity {uscc} (task {task_id}): "
-                f"{len(free)} available, a team needs {size}",
+                f"{teams.free_count(uscc)} available, a team needs {size}",
                 hint="add qualified inspectors to the registry, raise their capacity, "
                 "or check declared conflicts",
             )
-        picked = _pick_team(free, entity_seed, size, departments, department_of, unmatched, load)
-        if isinstance(picked, str):
-            raise DrawError(
-                f"no eligible inspector of department {picked!r} for entity {uscc}",
-                hint="add that department's inspectors to the registry (部门 column)",
-            )
         team = tuple(picked)
-        load.update(team)
+        teams.assign(team)
         result.tasks.append(
             Task(task_id, uscc, cls, Mode.ON_SITE, rank, uncovered_, team, recusals)
         )
     return result
 
 
-def _pick_team(
-    free: list[str],
-    entity_seed: str,
-    size: int,
-    departments: Sequence[str],
-    department_of: dict[str, str | None],
-    unmatched: dict[str, bool],
-    load: Counter[str],
-) -> list[str] | str:
-    """The team: free inspectors by (expertise unmatched, load, ticket under the entity's seed).
+class _Teams:
+    """Inspectors grouped by (expertise unmatched, load), for least-loaded-first teams.
 
-    Tickets are computed only for the groups of equal (unmatched, load) that are
-    reached; consistent sampling orders a group as the whole list would. A
-    department with no free inspector is returned as a string.
+    A team is the free inspectors ordered by (unmatched, load, ticket under the
+    entity's seed). Tickets are computed only for the groups that are reached:
+    consistent sampling orders a group as it would the whole list.
     """
-    groups: dict[tuple[bool, int], list[str]] = {}
-    for i in free:
-        groups.setdefault((unmatched[i], load[i]), []).append(i)
 
-    def by_load() -> Iterator[str]:
-        for key in sorted(groups):
-            yield from consistent_order(groups[key], entity_seed)
+    def __init__(
+        self, inspectors: Sequence[Inspector], expertise: frozenset[str], capacity: int | None
+    ) -> None:
+        self.capacity = capacity
+        self.department_of = {i.inspector_id: i.department for i in inspectors}
+        self.load: Counter[str] = Counter()
+        self.penalty = {
+            i.inspector_id: (1 << 40) if expertise and not (i.expertise & expertise) else 0
+            for i in inspectors
+        }
+        self.levels: dict[int, set[str]] = {}
+        for inspector_id, penalty in self.penalty.items():
+            self.levels.setdefault(penalty, set()).add(inspector_id)
+        self.conflicts: dict[str, list[str]] = {}
+        for inspector in inspectors:
+            for uscc in inspector.conflicts:
+                self.conflicts.setdefault(uscc, []).append(inspector.inspector_id)
 
-    picked: list[str] = []
-    for department in departments:
-        member = next((i for i in by_load() if department_of[i] == department), None)
-        if member is None:
-            return department
-        picked.append(member)
-    for i in by_load():
-        if len(picked) >= size:
-            break
-        if i not in picked:
-            picked.append(i)
-    return picked
+    def _usable(self, inspector_id: str, excluded: Sequence[str]) -> bool:
+        if inspector_id in excluded:
+            return False
+        return self.capacity is None or self.load[inspector_id] < self.capacity
+
+    def conflicted(self, uscc: str, entity_seed: str) -> list[str]:
+        """Inspectors who declared a conflict with the entity, in its ticket order."""
+        return order_distinct(self.conflicts.get(uscc, []), entity_seed)
+
+    def candidates(self, uscc: str, entity_seed: str) -> Iterator[str]:
+        """Free inspectors for the entity: least loaded first, ticket order within a load."""
+        excluded = self.conflicts.get(uscc, [])
+        for level in sorted(self.levels):
+            group = [i for i in self.levels[level] if self._usable(i, excluded)]
+            yield from order_distinct(group, entity_seed)
+
+    def free_count(self, uscc: str) -> int:
+        excluded = self.conflicts.get(uscc, [])
+        return sum(1 for i in self.penalty if self._usable(i, excluded))
+
+    def assign(self, team: Sequence[str]) -> None:
+        for i in team:
+            level = self.penalty[i] + self.load[i]
+            self.levels[level].discard(i)
+            if not self.levels[level]:
+                del self.levels[level]
+            self.load[i] += 1
+            self.levels.setdefault(level + 1, set()).add(i)
 
 
 @dataclass(frozen=True)
@@ -381,7 +406,7 @@ def replace_inspector(
     usable = [i for i in pool if i not in busy and task.uscc not in pool[i].conflicts]
     method = rule.method if rule else "drawn_again"
     if method == "drawn_again":
-        order = consistent_order(usable, f"{seed}|{task.uscc}")
+        order = order_distinct(usable, f"{seed}|{task.uscc}")
         if not order:
             raise DrawError(f"no eligible inspector left to replace {removed} on task {task_id}")
         added = order[0]
