@@ -68,6 +68,7 @@ def _mount() -> None:
         policies_cmd,
         publish_cmd,
         registry_cmd,
+        simulate_cmd,
     )
 
     registry_cmd.app.command("classify")(classify_cmd.classify)
@@ -84,6 +85,7 @@ def _mount() -> None:
     app.command("plan")(publish_cmd.plan)
     app.command("disclose")(publish_cmd.disclose)
     app.command("report")(publish_cmd.report)
+    app.command("simulate")(simulate_cmd.simulate)
     app.command("demo")(demo_cmd.demo)
 
 

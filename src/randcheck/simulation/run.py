@@ -58,20 +58,29 @@ def _replicate_in_pool(spec: ReplicateSpec) -> list[Row]:
     return run_replicate(spec, _SHARED)
 
 
-def default_executor(registry: Registry, workers: int | None = None) -> ProcessPoolExecutor:
-    """A process pool, one worker per core, each given the registry once.
+class RegistryPool(ProcessPoolExecutor):
+    """A process pool whose workers each hold one registry, given once at start.
 
     Where processes start by forking (Linux), workers inherit the registry
-    without copying it through a pipe.
+    without copying it through a pipe; replicates sent to the pool carry only
+    their small settings.
     """
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(
-        max_workers=workers or os.cpu_count() or 1,
-        mp_context=context,
-        initializer=_share,
-        initargs=(registry,),
-    )
+
+    def __init__(self, registry: Registry, workers: int | None = None) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        super().__init__(
+            max_workers=workers or os.cpu_count() or 1,
+            mp_context=context,
+            initializer=_share,
+            initargs=(registry,),
+        )
+        self.registry = registry
+
+
+def default_executor(registry: Registry, workers: int | None = None) -> RegistryPool:
+    """The executor :func:`simulate` uses by default: a worker per core."""
+    return RegistryPool(registry, workers)
 
 
 # --- results -------------------------------------------------------------------------
@@ -207,13 +216,14 @@ def _run(
     """Every spec's rows, in spec order; a failed replicate stops the run with its error."""
     own = executor is None
     pool: Executor = default_executor(registry) if executor is None else executor
+    shared = isinstance(pool, RegistryPool) and pool.registry is registry
     show = sys.stderr.isatty() if progress is None else progress
     futures: dict[Future[list[Row]], int] = {}
     try:
         for n, spec in enumerate(specs):
             future = (
                 pool.submit(_replicate_in_pool, spec)
-                if own
+                if shared
                 else pool.submit(run_replicate, spec, registry)
             )
             futures[future] = n
@@ -237,6 +247,7 @@ def _collect(
         for future in as_completed(futures):
             yield futures[future], future.result()
         return
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -253,7 +264,7 @@ def _collect(
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, transient=False) as bar:
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
         task = bar.add_task(description, total=len(futures))
         for future in as_completed(futures):
             yield futures[future], future.result()
@@ -386,6 +397,7 @@ def compare(
 __all__: list[str] = [
     "COLUMNS",
     "PER_CLASS_YEAR",
+    "RegistryPool",
     "SimulationResult",
     "compare",
     "default_executor",
