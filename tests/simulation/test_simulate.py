@@ -262,3 +262,14 @@ def test_compare_refuses_duplicate_labels_and_unknown_options(county) -> None:  
         compare([policy, policy], county, 1, 1, "s")
     with pytest.raises(InputError, match="unknown option"):
         compare([policy], county, 1, 1, "s", colour="red")
+
+
+def test_a_jurisdiction_too_small_for_a_team_is_counted_not_fatal() -> None:
+    registry = generate_registry(600, 4, seed=3, jurisdictions=3)
+    with serial() as pool:
+        frame = simulate(
+            get_policy("suixian"), registry, 1, 1, "s", pool, churn=STILL, by_jurisdiction=True
+        ).frame()
+    failed = metric(frame, "failed_draws")["value"].item()
+    assert 0 < failed <= 3 * 4
+    assert metric(frame, "coverage", "KEY")["value"].item() < 1.0

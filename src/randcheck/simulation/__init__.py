@@ -19,7 +19,10 @@ draws it. The metrics (``metric`` column):
   inspections, ``value`` = how many such gaps), ``uninspected_years`` (``key`` =
   k: among entities operating every year, the share with k or more consecutive
   years without an inspection);
-- ``inspector_load`` per year: on-site tasks per inspector (``key``), zeros included.
+- ``inspector_load`` per year: on-site tasks per inspector (``key``), zeros included;
+- ``failed_draws`` per year: quarterly draws that could not be made (a
+  jurisdiction with too few qualified inspectors for a team); its entities go
+  uninspected that quarter, which the coverage shows.
 """
 
 from randcheck.simulation.models import ChurnModel, OutcomeModel

@@ -40,7 +40,16 @@ def find_cjk_font() -> str | None:
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
+    found = next((name for name in CJK_FONTS if name in installed), None)
+    if found is None:
+        # matplotlib caches the font list: a font installed after the cache was made
+        # is not in it. Look at the system's font files for CJK ones and add them.
+        for path in font_manager.findSystemFonts():
+            if any(tag in path.lower() for tag in ("wqy", "cjk", "sourcehan", "simhei", "msyh")):
+                font_manager.fontManager.addfont(path)
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((name for name in CJK_FONTS if name in installed), None)
+    return found
 
 
 def use_cjk_font() -> str | None:

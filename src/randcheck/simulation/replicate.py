@@ -29,6 +29,7 @@ from randcheck import uscc as uscc_codes
 from randcheck.engine.draw import eligible_inspectors, plan_draw
 from randcheck.engine.history import History, Inspection
 from randcheck.engine.quotas import cycle_of
+from randcheck.errors import DrawError
 from randcheck.models import EntityClass, ProductionStatus
 from randcheck.periods import Quarter
 from randcheck.policies.model import CoverageCycle, Policy
@@ -176,15 +177,20 @@ def run_replicate(spec: ReplicateSpec, registry: Registry) -> list[Row]:
             seen.setdefault(n, classes[n])
         day = period.start + MID_QUARTER
         for division in divisions:
-            result = plan_draw(
-                policy,
-                snapshot,
-                period,
-                f"{spec.seed}|r{spec.replicate}|{period.label}"
-                + (f"|{division}" if division else ""),
-                history=History(histories[division]),
-                jurisdiction=division,
-            )
+            try:
+                result = plan_draw(
+                    policy,
+                    snapshot,
+                    period,
+                    f"{spec.seed}|r{spec.replicate}|{period.label}"
+                    + (f"|{division}" if division else ""),
+                    history=History(histories[division]),
+                    jurisdiction=division,
+                )
+            except DrawError:
+                # e.g. too few qualified inspectors for a team: no draw this quarter
+                counts["failed_draws", "", year] += 1
+                continue
             for quota in result.quotas:
                 cls = quota.entity_class.value
                 counts["quota", cls, year] += quota.quota
@@ -314,6 +320,10 @@ def _metrics(
             rows.append(("uninspected_years", name, None, str(k), share))
     for (name, gap), count in sorted(gaps.items()):
         rows.append(("gap_quarters", name, None, str(gap), float(count)))
+
+    # draws that could not be made (too few inspectors for a team), per year
+    for year in years:
+        rows.append(("failed_draws", "", year, "", float(counts["failed_draws", "", year])))
 
     # inspections per inspector and year (on-site teams), zeros included
     pool = [i.inspector_id for i in eligible_inspectors(spec.policy, registry.inspectors, None)]
