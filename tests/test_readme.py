@@ -11,9 +11,10 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (block,) = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 2  # the example, then the scenario that continues it
     monkeypatch.chdir(tmp_path)
-    exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
+    exec(compile("\n".join(blocks), "README.md", "exec"), {"__name__": "readme"})
     assert (tmp_path / "registry.xlsx").exists()
 
 
