@@ -273,3 +273,26 @@ def test_a_jurisdiction_too_small_for_a_team_is_counted_not_fatal() -> None:
     failed = metric(frame, "failed_draws")["value"].item()
     assert 0 < failed <= 3 * 4
     assert metric(frame, "coverage", "KEY")["value"].item() < 1.0
+
+
+def test_balanced_teams_draw_the_same_entities_and_spread_work_as_evenly(county) -> None:  # type: ignore[no-untyped-def]
+    policy = get_policy("xiping")
+    with serial() as pool:
+        drawn = simulate(policy, county, 2, 2, "t", pool, teams="drawn").frame()
+        balanced = simulate(policy, county, 2, 2, "t", pool, teams="balanced").frame()
+    again = simulate(policy, county, 2, 2, "t", teams="balanced", progress=False).frame()
+    pd.testing.assert_frame_equal(balanced, again)  # reproducible in other processes
+    entity_metrics = ["coverage", "on_site", "gap_quarters", "uninspected_years"]
+    pick = drawn["metric"].isin(entity_metrics)
+    assert drawn[pick]["value"].equals(balanced[pick]["value"])
+    for frame in (drawn, balanced):
+        loads = metric(frame, "inspector_load").groupby(["replicate", "year"])["value"]
+        assert ((loads.max() - loads.min()) <= 8).all()  # one per quarter at most, x4, x2
+    assert not metric(drawn, "inspector_load")["value"].equals(
+        metric(balanced, "inspector_load")["value"]
+    )
+
+
+def test_an_unknown_team_mode_is_refused(county) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError, match="teams must be"):
+        simulate(get_policy("xiping"), county, 1, 1, "s", teams="fast")  # type: ignore[arg-type]

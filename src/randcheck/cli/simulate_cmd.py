@@ -54,6 +54,13 @@ def simulate(
     by_jurisdiction: Annotated[
         bool, typer.Option(help="A draw per 行政区划 with its own inspectors (national runs).")
     ] = False,
+    teams: Annotated[
+        str,
+        typer.Option(
+            help="drawn: teams as a real draw forms them; balanced: same workload "
+            "statistics, faster."
+        ),
+    ] = "drawn",
     workers: Annotated[
         int | None, typer.Option(min=1, help="Processes (default: one per core).")
     ] = None,
@@ -89,6 +96,8 @@ def simulate(
             ) from None
     if not output.parent.exists():
         raise InputError(f"folder {output.parent} does not exist", where=str(output))
+    if teams not in ("drawn", "balanced"):
+        raise InputError(f"--teams must be drawn or balanced, not {teams!r}")
     chosen = _policy(policy, variant)
     snapshot = read_registry(registry).registry
     churn = ChurnModel(opening_rate=opening_rate, closing_rate=closing_rate)
@@ -104,6 +113,7 @@ def simulate(
             start_year=start_year,
             churn=churn,
             by_jurisdiction=by_jurisdiction,
+            teams=teams,  # type: ignore[arg-type]  # checked by simulate
             progress=progress,
         )
     table = result.by_class_year()

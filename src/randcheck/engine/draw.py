@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,9 @@ from randcheck.registry import EntityFilter, Registry
 from randcheck.sampling import order_distinct
 
 DRAW_VERSION = "randcheck-draw-v1"
+
+TieOrder = Callable[[list[str], str], Iterable[str]]
+"""(inspectors of equal load, the entity's seed) -> those inspectors in the order to take them."""
 DEFAULT_TEAM_SIZE = 2
 
 
@@ -210,6 +213,7 @@ def plan_draw(
     capacity: int | None = None,
     departments: Sequence[str] = (),
     expertise: frozenset[str] = frozenset(),
+    tie_order: TieOrder | None = None,
 ) -> DrawResult:
     """The draw for ``period`` under ``seed``: quotas, ranked entities and teams.
 
@@ -217,6 +221,9 @@ def plan_draw(
     each team holding at least one inspector from every department's roster.
     ``expertise``: a campaign's wanted 业务专长 (获嘉 第十一条): inspectors with any
     of it are taken first.
+    ``tie_order``: for simulation only, how inspectors of equal load are ordered
+    for a task, given them and the entity's seed; the default, and the only order
+    a receipt can carry, is their tickets under that seed.
     """
     history = history or History()
     pools = class_pools(
@@ -239,7 +246,7 @@ def plan_draw(
     label = f"{period.label}-{jurisdiction or 'ALL'}"
     result = DrawResult(policy.id, policy.version, period, jurisdiction, quotas)
     size = max(team_size(policy), len(departments))
-    teams = _Teams(inspectors, expertise, capacity)
+    teams = _Teams(inspectors, expertise, capacity, tie_order or order_distinct)
     for number, (uscc, cls, rank, uncovered_) in enumerate(drawn, start=1):
         task_id = f"{label}-{number:05d}"
         if uscc in non_site:
@@ -297,9 +304,14 @@ class _Teams:
     """
 
     def __init__(
-        self, inspectors: Sequence[Inspector], expertise: frozenset[str], capacity: int | None
+        self,
+        inspectors: Sequence[Inspector],
+        expertise: frozenset[str],
+        capacity: int | None,
+        tie_order: TieOrder,
     ) -> None:
         self.capacity = capacity
+        self.tie_order = tie_order
         self.department_of = {i.inspector_id: i.department for i in inspectors}
         self.load: Counter[str] = Counter()
         self.penalty = {
@@ -314,25 +326,25 @@ class _Teams:
             for uscc in inspector.conflicts:
                 self.conflicts.setdefault(uscc, []).append(inspector.inspector_id)
 
-    def _usable(self, inspector_id: str, excluded: Sequence[str]) -> bool:
-        if inspector_id in excluded:
-            return False
-        return self.capacity is None or self.load[inspector_id] < self.capacity
-
     def conflicted(self, uscc: str, entity_seed: str) -> list[str]:
         """Inspectors who declared a conflict with the entity, in its ticket order."""
         return order_distinct(self.conflicts.get(uscc, []), entity_seed)
 
+    def _free(self, inspectors: Iterable[str], uscc: str) -> list[str]:
+        """Those of ``inspectors`` free for the entity: no declared conflict, under capacity."""
+        excluded = self.conflicts.get(uscc, ())
+        free = [i for i in inspectors if i not in excluded] if excluded else list(inspectors)
+        if self.capacity is None:
+            return free
+        return [i for i in free if self.load[i] < self.capacity]
+
     def candidates(self, uscc: str, entity_seed: str) -> Iterator[str]:
         """Free inspectors for the entity: least loaded first, ticket order within a load."""
-        excluded = self.conflicts.get(uscc, [])
         for level in sorted(self.levels):
-            group = [i for i in self.levels[level] if self._usable(i, excluded)]
-            yield from order_distinct(group, entity_seed)
+            yield from self.tie_order(self._free(self.levels[level], uscc), entity_seed)
 
     def free_count(self, uscc: str) -> int:
-        excluded = self.conflicts.get(uscc, [])
-        return sum(1 for i in self.penalty if self._usable(i, excluded))
+        return len(self._free(self.penalty, uscc))
 
     def assign(self, team: Sequence[str]) -> None:
         for i in team:

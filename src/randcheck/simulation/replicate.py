@@ -20,10 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, Literal
 
 from randcheck import uscc as uscc_codes
 from randcheck.engine.draw import eligible_inspectors, plan_draw
@@ -36,6 +36,11 @@ from randcheck.policies.model import CoverageCycle, Policy
 from randcheck.registry import ENTITY_FIELDS, Registry
 from randcheck.simulation.models import ChurnModel, OutcomeModel
 from randcheck.synth import _org_code
+
+TeamMode = Literal["drawn", "balanced"]
+"""How teams are formed: ``drawn``, by the draw protocol (each entity's inspector
+tickets); ``balanced``, least-loaded first with ties broken by the replicate's own
+random stream: the same workload statistics, without a SHA-256 per candidate."""
 
 Row = tuple[str, str, int | None, str, float]
 """(metric, class, year, key, value): one number of one replicate."""
@@ -56,6 +61,22 @@ class ReplicateSpec:
     churn: ChurnModel
     outcomes: OutcomeModel
     by_jurisdiction: bool = False
+    teams: TeamMode = "drawn"
+
+
+def _shuffled(rng: random.Random) -> Callable[[list[str], str], Iterator[str]]:
+    """A tie order for ``balanced`` teams: inspectors of equal load in random order."""
+
+    def order(inspectors: list[str], _seed: str) -> Iterator[str]:
+        members = sorted(inspectors)  # a set's order varies between processes
+        left = len(members)
+        while left:
+            pick = rng.randrange(left)
+            yield members[pick]
+            left -= 1
+            members[pick] = members[left]
+
+    return order
 
 
 def _stochastic_round(x: float, rng: random.Random) -> int:
@@ -147,6 +168,11 @@ def run_replicate(spec: ReplicateSpec, registry: Registry) -> list[Row]:
     """The numbers of one replicate (see :mod:`randcheck.simulation` for their meaning)."""
     policy = spec.policy
     rng = random.Random(f"{spec.seed}|r{spec.replicate}|world")
+    tie_order = (
+        _shuffled(random.Random(f"{spec.seed}|r{spec.replicate}|teams"))
+        if spec.teams == "balanced"
+        else None
+    )
     world = _World(registry, rng)
     divisions: Sequence[str | None] = (
         sorted({d for d in registry.column("division_code")}) if spec.by_jurisdiction else [None]
@@ -186,6 +212,7 @@ def run_replicate(spec: ReplicateSpec, registry: Registry) -> list[Row]:
                     + (f"|{division}" if division else ""),
                     history=History(histories[division]),
                     jurisdiction=division,
+                    tie_order=tie_order,
                 )
             except DrawError:
                 # e.g. too few qualified inspectors for a team: no draw this quarter
