@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -62,6 +63,49 @@ class ReplicateSpec:
     outcomes: OutcomeModel
     by_jurisdiction: bool = False
     teams: TeamMode = "drawn"
+
+
+class _Timeline(History):
+    """Inspections simulated so far, in date order: ``before`` and ``between`` bisect.
+
+    The engine's :class:`History` keeps pydantic records and scans them; a
+    replicate adds thousands a quarter and asks for counts many times, so it
+    keeps two growing lists instead and hands the engine views of them.
+    """
+
+    def __init__(self, dates: list[dt.date], usccs: list[str], end: int | None = None) -> None:
+        super().__init__(())
+        self._dates = dates
+        self._usccs = usccs
+        self._end = len(dates) if end is None else end
+
+    def __len__(self) -> int:
+        return self._end
+
+    def __iter__(self) -> Iterator[Inspection]:
+        for n in range(self._end):
+            yield Inspection(uscc=self._usccs[n], date=self._dates[n])
+
+    def _whole(self) -> History:
+        return History(iter(self))
+
+    def __add__(self, other: History) -> History:
+        return self._whole() + other
+
+    def before(self, day: dt.date) -> History:
+        return _Timeline(self._dates, self._usccs, bisect_left(self._dates, day, 0, self._end))
+
+    def between(self, start: dt.date, end: dt.date) -> Counter[str]:
+        low = bisect_left(self._dates, start, 0, self._end)
+        high = bisect_right(self._dates, end, 0, self._end)
+        return Counter(self._usccs[low:high])
+
+    def item_counts(self, year: int) -> Counter[tuple[str, str]]:
+        return self._whole().item_counts(year)
+
+    @property
+    def digest(self) -> str:
+        return self._whole().digest
 
 
 def _shuffled(rng: random.Random) -> Callable[[list[str], str], Iterator[str]]:
@@ -177,7 +221,7 @@ def run_replicate(spec: ReplicateSpec, registry: Registry) -> list[Row]:
     divisions: Sequence[str | None] = (
         sorted({d for d in registry.column("division_code")}) if spec.by_jurisdiction else [None]
     )
-    histories: dict[str | None, list[Inspection]] = {d: [] for d in divisions}
+    histories: dict[str | None, tuple[list[dt.date], list[str]]] = {d: ([], []) for d in divisions}
     division_of_row = world.columns["division_code"]
     years = range(spec.start_year, spec.start_year + spec.years)
 
@@ -210,7 +254,7 @@ def run_replicate(spec: ReplicateSpec, registry: Registry) -> list[Row]:
                     period,
                     f"{spec.seed}|r{spec.replicate}|{period.label}"
                     + (f"|{division}" if division else ""),
-                    history=History(histories[division]),
+                    history=_Timeline(*histories[division]),
                     jurisdiction=division,
                     tie_order=tie_order,
                 )
@@ -231,11 +275,9 @@ def run_replicate(spec: ReplicateSpec, registry: Registry) -> list[Row]:
                 counts[task.mode.value.lower(), cls, year] += 1
                 inspected[row].append(ordinal)
                 loads[year].update(task.team)
-                histories[division_of_row[row] if spec.by_jurisdiction else None].append(
-                    Inspection.model_construct(
-                        uscc=task.uscc, date=day, mode=task.mode, items=(), task_id=task.task_id
-                    )
-                )
+                dates, usccs = histories[division_of_row[row] if spec.by_jurisdiction else None]
+                dates.append(day)
+                usccs.append(task.uscc)
                 if rng.random() < spec.outcomes.rate(task.entity_class):
                     violators.add(row)
                     counts["violations", cls, year] += 1
