@@ -12,6 +12,9 @@ process pool, a worker per core) runs the replicates.
 
     python benchmarks/simulation_scale.py city [--policy xiping] [--replicates 200]
     python benchmarks/simulation_scale.py national [--policy benxi] [--replicates 10]
+
+``--teams balanced`` forms teams least-loaded first with random tie-breaks
+instead of each entity's inspector tickets (see docs/simulation.md).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ def run(
     replicates: int,
     policy_id: str,
     target_s: float,
+    teams: str,
 ) -> None:
     from randcheck.policies import get_policy
     from randcheck.simulation import simulate
@@ -56,6 +60,7 @@ def run(
         replicates,
         seed=f"bench-{name}",
         by_jurisdiction=jurisdictions > 1,
+        teams=teams,  # type: ignore[arg-type]
         progress=False,
     )
     took = time.perf_counter() - start
@@ -64,7 +69,7 @@ def run(
     print(
         f"{name}: {policy.id}, {entities:,} entities, {inspectors:,} inspectors, "
         f"{jurisdictions:,} jurisdiction(s), {years} year(s) x 4 quarters x {replicates} "
-        f"replicates on {os.cpu_count()} cores"
+        f"replicates on {os.cpu_count()} cores, {teams} teams"
     )
     print(f"  registry generated in {made:.1f} s (not timed)")
     print(
@@ -85,9 +90,20 @@ def main() -> None:
     parser.add_argument("scale", choices=["city", "national"])
     parser.add_argument("--policy", default=None)
     parser.add_argument("--replicates", type=int, default=None)
+    parser.add_argument("--teams", choices=["drawn", "balanced"], default="drawn")
     args = parser.parse_args()
     if args.scale == "city":
-        run("city", 10_000, 100, 1, 3, args.replicates or 200, args.policy or "xiping", 60)
+        run(
+            "city",
+            10_000,
+            100,
+            1,
+            3,
+            args.replicates or 200,
+            args.policy or "xiping",
+            60,
+            args.teams,
+        )
     else:
         run(
             "national",
@@ -98,6 +114,7 @@ def main() -> None:
             args.replicates or 10,
             args.policy or "benxi",
             600,
+            args.teams,
         )
 
 

@@ -226,6 +226,11 @@ def _org_code(rng: random.Random) -> str:
     return "".join(rng.choices(_ORG_ALPHABET, k=9))
 
 
+def uscc_like(like: str, rng: random.Random) -> str:
+    """A valid USCC registered where ``like`` was (its first eight characters), new body."""
+    return uscc.complete(like[:8] + _org_code(rng))
+
+
 def iter_entities(n: int, *, seed: int | str = 0, jurisdictions: int = 1) -> Iterator[Entity]:
     """``n`` synthetic entities spread over ``jurisdictions`` county-level divisions."""
     for values in _entity_values(n, seed, jurisdictions):

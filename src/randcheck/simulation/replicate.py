@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Literal
 
-from randcheck import uscc as uscc_codes
 from randcheck.engine.draw import eligible_inspectors, plan_draw
 from randcheck.engine.history import History, Inspection
 from randcheck.engine.quotas import cycle_of
@@ -36,12 +35,23 @@ from randcheck.periods import Quarter
 from randcheck.policies.model import CoverageCycle, Policy
 from randcheck.registry import ENTITY_FIELDS, Registry
 from randcheck.simulation.models import ChurnModel, OutcomeModel
-from randcheck.synth import _org_code
+from randcheck.synth import uscc_like
 
 TeamMode = Literal["drawn", "balanced"]
 """How teams are formed: ``drawn``, by the draw protocol (each entity's inspector
 tickets); ``balanced``, least-loaded first with ties broken by the replicate's own
 random stream: the same workload statistics, without a SHA-256 per candidate."""
+
+COUNTED = (
+    "on_site",
+    "non_site",
+    "violations",
+    "quota",
+    "cap_hits",
+    "capped_quotas",
+    "quota_shortfall",
+)
+"""Metrics counted per class and year as the quarters go by."""
 
 Row = tuple[str, str, int | None, str, float]
 """(metric, class, year, key, value): one number of one replicate."""
@@ -186,7 +196,7 @@ class _World:
         """A new entity in the template's division and trade, with a fresh USCC."""
         old = self.columns["uscc"][template]
         while True:
-            code = uscc_codes.complete(old[:8] + _org_code(self.rng))
+            code = uscc_like(old, self.rng)
             if code not in self.row_of:
                 break
         self.row_of[code] = self.size
@@ -316,15 +326,7 @@ def _metrics(
             rows.append(
                 ("coverage", cls, year, "", covered[cls] / total if total else float("nan"))
             )
-            for metric in (
-                "on_site",
-                "non_site",
-                "violations",
-                "quota",
-                "cap_hits",
-                "capped_quotas",
-                "quota_shortfall",
-            ):
+            for metric in COUNTED:
                 rows.append((metric, cls, year, "", float(counts[metric, cls, year])))
 
     # coverage per cycle, for classes whose policy sets one (each entity M times in N years)

@@ -21,7 +21,13 @@ from randcheck.models import EntityClass
 from randcheck.policies.model import Policy
 from randcheck.registry import Registry
 from randcheck.simulation.models import ChurnModel, OutcomeModel
-from randcheck.simulation.replicate import ReplicateSpec, Row, TeamMode, run_replicate
+from randcheck.simulation.replicate import (
+    COUNTED,
+    ReplicateSpec,
+    Row,
+    TeamMode,
+    run_replicate,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,18 +35,7 @@ if TYPE_CHECKING:
 COLUMNS = ("scenario", "policy", "replicate", "metric", "entity_class", "year", "key", "value")
 """The long-form frame's columns; ``class_zh`` is added beside ``entity_class``."""
 
-PER_CLASS_YEAR = (
-    "entities",
-    "inspected",
-    "coverage",
-    "on_site",
-    "non_site",
-    "violations",
-    "quota",
-    "cap_hits",
-    "capped_quotas",
-    "quota_shortfall",
-)
+PER_CLASS_YEAR = ("entities", "inspected", "coverage", *COUNTED)
 """The metrics with one value per replicate, class and year (the CLI's columns)."""
 
 # --- where replicates run ---------------------------------------------------------------
@@ -407,16 +402,3 @@ def compare(
         )
         frames.append(result.frame())
     return pd.concat(frames, ignore_index=True)
-
-
-__all__: list[str] = [
-    "COLUMNS",
-    "PER_CLASS_YEAR",
-    "RegistryPool",
-    "SimulationResult",
-    "compare",
-    "default_executor",
-    "simulate",
-    "summarize",
-    "wide",
-]
