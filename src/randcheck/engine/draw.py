@@ -328,7 +328,8 @@ class _Teams:
 
     def conflicted(self, uscc: str, entity_seed: str) -> list[str]:
         """Inspectors who declared a conflict with the entity, in its ticket order."""
-        return order_distinct(self.conflicts.get(uscc, []), entity_seed)
+        declared = self.conflicts.get(uscc)
+        return order_distinct(declared, entity_seed) if declared else []
 
     def _free(self, inspectors: Iterable[str], uscc: str) -> list[str]:
         """Those of ``inspectors`` free for the entity: no declared conflict, under capacity."""

@@ -27,6 +27,7 @@ from itertools import pairwise
 from typing import Any, Literal
 
 from randcheck.engine.draw import eligible_inspectors, plan_draw
+from randcheck.engine.events import Mode
 from randcheck.engine.history import History, Inspection
 from randcheck.engine.quotas import cycle_of
 from randcheck.errors import DrawError
@@ -235,11 +236,13 @@ def run_replicate(spec: ReplicateSpec, registry: Registry) -> list[Row]:
     division_of_row = world.columns["division_code"]
     years = range(spec.start_year, spec.start_year + spec.years)
 
-    present: dict[int, dict[int, EntityClass]] = {y: {} for y in years}
+    # row -> class value, for the entities operating at a draw of the year
+    present: dict[int, dict[int, str]] = {y: {} for y in years}
     inspected: dict[int, list[int]] = defaultdict(list)  # row -> quarter ordinals
     counts: Counter[tuple[str, str, int]] = Counter()
     loads: dict[int, Counter[str]] = {y: Counter() for y in years}
     violators: set[int] = set()
+    seen_upto = 0
 
     for ordinal, period in enumerate(q for y in years for q in Quarter(y, 1).year_quarters()):
         year = period.year
@@ -251,10 +254,14 @@ def run_replicate(spec: ReplicateSpec, registry: Registry) -> list[Row]:
         if ordinal > 0:
             world.open_and_close(spec.churn)
         snapshot = world.snapshot()
+        # classes change only at the directory update; later quarters add new rows
         seen = present[year]
         classes = world.columns["entity_class"]
-        for n in world.operating_rows():
-            seen.setdefault(n, classes[n])
+        statuses = world.columns["production_status"]
+        for n in range(0 if period.quarter == 1 else seen_upto, world.size):
+            if n not in seen and statuses[n] in OPERATING:
+                seen[n] = classes[n]._value_
+        seen_upto = world.size
         day = period.start + MID_QUARTER
         for division in divisions:
             try:
@@ -281,8 +288,8 @@ def run_replicate(spec: ReplicateSpec, registry: Registry) -> list[Row]:
                     counts["quota_shortfall", cls, year] += quota.required - quota.quota
             for task in result.tasks:
                 row = world.row_of[task.uscc]
-                cls = task.entity_class.value
-                counts[task.mode.value.lower(), cls, year] += 1
+                cls = task.entity_class._value_
+                counts["on_site" if task.mode is Mode.ON_SITE else "non_site", cls, year] += 1
                 inspected[row].append(ordinal)
                 loads[year].update(task.team)
                 dates, usccs = histories[division_of_row[row] if spec.by_jurisdiction else None]
@@ -299,7 +306,7 @@ def _metrics(
     spec: ReplicateSpec,
     registry: Registry,
     years: range,
-    present: dict[int, dict[int, EntityClass]],
+    present: dict[int, dict[int, str]],
     inspected: dict[int, list[int]],
     counts: Counter[tuple[str, str, int]],
     loads: dict[int, Counter[str]],
@@ -315,10 +322,10 @@ def _metrics(
         covered: Counter[str] = Counter()
         lo = (year - first) * 4
         for n, cls in present[year].items():
-            entities[cls.value] += 1
+            entities[cls] += 1
             quarters = inspected.get(n)
             if quarters and any(lo <= q < lo + 4 for q in quarters):
-                covered[cls.value] += 1
+                covered[cls] += 1
         for cls in classes:
             total = entities[cls]
             rows.append(("entities", cls, year, "", float(total)))
@@ -341,7 +348,9 @@ def _metrics(
             in_cycle = [y for y in years if start <= y <= end]
             lo = (in_cycle[0] - first) * 4
             hi = (in_cycle[-1] - first) * 4 + 3
-            members = {n for n, cls in present[in_cycle[0]].items() if cls is rule.entity_class}
+            members = {
+                n for n, cls in present[in_cycle[0]].items() if cls == rule.entity_class.value
+            }
             done = sum(
                 1
                 for n in members
@@ -354,7 +363,7 @@ def _metrics(
 
     # over the whole run, per class as first seen: inspected at all; gaps between
     # inspections (quarters); the longest run of years without one
-    first_class: dict[int, EntityClass] = {}
+    first_class: dict[int, str] = {}
     for year in years:
         for n, cls in present[year].items():
             first_class.setdefault(n, cls)
@@ -366,20 +375,20 @@ def _metrics(
     always_by_class: Counter[str] = Counter()
     for n, cls in first_class.items():
         quarters = inspected.get(n, [])
-        members_all[cls.value] += 1
+        members_all[cls] += 1
         if quarters:
-            ever[cls.value] += 1
+            ever[cls] += 1
         for a, b in pairwise(quarters):
-            gaps[cls.value, b - a] += 1
+            gaps[cls, b - a] += 1
         if n in always:
-            always_by_class[cls.value] += 1
+            always_by_class[cls] += 1
             years_seen = {first + q // 4 for q in quarters}
             longest = run = 0
             for year in years:
                 run = 0 if year in years_seen else run + 1
                 longest = max(longest, run)
             for k in range(1, longest + 1):
-                streaks[cls.value, k] += 1
+                streaks[cls, k] += 1
     for name in classes:
         total = members_all[name]
         rows.append(
