@@ -9,10 +9,11 @@ replacement, so anyone can re-check a draw with that independent package::
     order     = ids sorted by (ticket, id)           # smallest tickets first
 
 The reversed string starts with N's least significant decimal digits, so the
-first 19 characters of a ticket are ``N mod 10**19`` written with 19 digits and
-reversed. That short key decides the order; ids whose short keys are equal
-(about once in 10**13 pairs) are ordered by their full tickets, then by id, as
-the package does.
+first 9 characters of a ticket are ``N mod 10**9`` written with 9 digits and
+reversed. That short key decides the order (10**9 is below 2**30, so CPython
+divides by it in one step, twice as fast as by 10**19); ids whose short keys
+are equal (about once in 10**9 pairs) are ordered by their full tickets, then
+by id, as the package does.
 
 Consistency: the order of any subset is the order of the whole restricted to
 that subset, so excluding an entity never reshuffles the others, and a larger
@@ -32,7 +33,7 @@ from randcheck.errors import InputError
 ALGORITHM = "consistent-sampler-1.0.10:sha256:without-replacement"
 """The name receipts record for this ranking."""
 
-_SHORT = 10**19
+_SHORT = 10**9
 
 
 def sha256_hex(text: str) -> str:

@@ -239,9 +239,16 @@ def plan_draw(
         quotas.append(quota)
         if quota.quota == 0:
             continue
-        ranked = order_distinct(pools[cls].eligible, seed)
-        first = [u for u in ranked if u in uncovered] + [u for u in ranked if u not in uncovered]
-        drawn += [(u, cls, n, u in uncovered) for n, u in enumerate(first[: quota.quota], start=1)]
+        # Those the coverage cycle needs now come first, each part in ticket order;
+        # consistent sampling orders a part as it would the whole, so only the
+        # quota's first tickets are sorted.
+        eligible = pools[cls].eligible
+        must = [u for u in eligible if u in uncovered] if uncovered else []
+        first = order_distinct(must, seed, quota.quota)
+        if len(first) < quota.quota:
+            rest = [u for u in eligible if u not in uncovered] if uncovered else eligible
+            first += order_distinct(rest, seed, quota.quota - len(first))
+        drawn += [(u, cls, n, u in uncovered) for n, u in enumerate(first, start=1)]
     non_site = _non_site(policy, registry, _rows(registry, jurisdiction))
     label = f"{period.label}-{jurisdiction or 'ALL'}"
     result = DrawResult(policy.id, policy.version, period, jurisdiction, quotas)
