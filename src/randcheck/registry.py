@@ -343,6 +343,10 @@ class Registry:
             )
         return self._entity_at(row)
 
+    def row_of(self, uscc: str) -> int | None:
+        """The entity's row in the columns (:meth:`column`), or ``None`` when absent."""
+        return self._index.get(uscc)
+
     def get_entity(self, uscc: str) -> Entity | None:
         row = self._index.get(uscc)
         return None if row is None else self._entity_at(row)

@@ -121,13 +121,20 @@ def _rows(registry: Registry, jurisdiction: str | None) -> Sequence[int]:
     return registry.rows_where("division_code", jurisdiction)
 
 
-def _non_site(policy: Policy, registry: Registry, rows: Sequence[int]) -> set[str]:
+def _non_site(policy: Policy, registry: Registry, usccs: Iterable[str]) -> set[str]:
+    """Those of ``usccs`` meeting any of the policy's non-site criteria."""
+    tests = [
+        (registry.column(c.field), c.truth())
+        for rule in policy.rules_of(NonSite)
+        for c in rule.any_of
+    ]
+    if not tests:
+        return set()
     out: set[str] = set()
-    ids = registry.column("uscc")
-    for rule in policy.rules_of(NonSite):
-        for condition in rule.any_of:
-            column = registry.column(condition.field)
-            out.update(ids[r] for r in rows if condition.holds(column[r]))
+    for uscc in usccs:
+        row = registry.row_of(uscc)
+        if row is not None and any(truth[column[row]] for column, truth in tests):
+            out.add(uscc)
     return out
 
 
@@ -153,7 +160,10 @@ def class_pools(
     scope_rules = {r.entity_class: r.scope for r in policy.rules_of(QuarterlyShare) if r.scope}
     pools = {cls: ClassPool(in_scope={}) for cls in EntityClass}
     scope_flags: dict[EntityClass, dict[str, bool]] = {cls: {} for cls in EntityClass}
-    columns = {c.field: registry.column(c.field) for s in scope_rules.values() for c in s}
+    scope_tests = {
+        cls: [(registry.column(c.field), c.truth()) for c in scope]
+        for cls, scope in scope_rules.items()
+    }
     ids, classes = registry.column("uscc"), registry.column("entity_class")
     statuses = registry.column("production_status")
     operating = tuple(s for s in ProductionStatus if s.operating)
@@ -164,7 +174,7 @@ def class_pools(
         pool = pools[cls]
         pool.operating.append(uscc)
         if cls in scope_rules:
-            scope_flags[cls][uscc] = all(c.holds(columns[c.field][row]) for c in scope_rules[cls])
+            scope_flags[cls][uscc] = all(truth[column[row]] for column, truth in scope_tests[cls])
         if allowed is not None and uscc not in allowed:
             continue
         if cap is not None and cls not in cap.exempt and uscc in capped:
@@ -249,7 +259,7 @@ def plan_draw(
             rest = [u for u in eligible if u not in uncovered] if uncovered else eligible
             first += order_distinct(rest, seed, quota.quota - len(first))
         drawn += [(u, cls, n, u in uncovered) for n, u in enumerate(first, start=1)]
-    non_site = _non_site(policy, registry, _rows(registry, jurisdiction))
+    non_site = _non_site(policy, registry, (uscc for uscc, *_ in drawn))
     label = f"{period.label}-{jurisdiction or 'ALL'}"
     result = DrawResult(policy.id, policy.version, period, jurisdiction, quotas)
     size = max(team_size(policy), len(departments))

@@ -92,10 +92,28 @@ class Condition(_Frozen):
             return bool(plain == self.value)
         return plain in (self.value or [])
 
+    def truth(self) -> dict[Any, bool]:
+        """``holds`` as a mapping from field value to verdict, filled as values are met.
+
+        A draw tests every row of a field that takes few distinct values; a lookup
+        per row is several times faster than a call.
+        """
+        return _Truth(self)
+
     def __str__(self) -> str:
         if self.op == "is_true":
             return self.field
         return f"{self.field} {'=' if self.op == 'eq' else 'in'} {self.value}"
+
+
+class _Truth(dict[Any, bool]):
+    def __init__(self, condition: Condition) -> None:
+        super().__init__()
+        self.condition = condition
+
+    def __missing__(self, value: Any) -> bool:
+        verdict = self[value] = self.condition.holds(value)
+        return verdict
 
 
 # --- rules ---------------------------------------------------------------------------
