@@ -167,8 +167,8 @@ def compute_quota(
     if coverage is not None:
         cycle = cycle_of(coverage, policy, period)
         seen = earlier.between(cycle.start, cycle.end)
-        needs = {u: coverage.times - seen.get(u, 0) for u in pool.eligible}
-        needs = {u: n for u, n in needs.items() if n > 0}
+        times, done_in_cycle = coverage.times, seen.get
+        needs = {u: n for u in pool.eligible if (n := times - done_in_cycle(u, 0)) > 0}
         uncovered = set(needs)
         total = sum(needs.values())
         forced = sum(1 for n in needs.values() if n >= cycle.quarters_left)

@@ -122,11 +122,13 @@ class _Timeline(History):
 def _shuffled(rng: random.Random) -> Callable[[list[str], str], Iterator[str]]:
     """A tie order for ``balanced`` teams: inspectors of equal load in random order."""
 
+    random = rng.random
+
     def order(inspectors: list[str], _seed: str) -> Iterator[str]:
         members = sorted(inspectors)  # a set's order varies between processes
         left = len(members)
         while left:
-            pick = rng.randrange(left)
+            pick = int(random() * left)  # below 2**53 members, as uniform as randrange
             yield members[pick]
             left -= 1
             members[pick] = members[left]
@@ -302,6 +304,11 @@ def run_replicate(spec: ReplicateSpec, registry: Registry) -> list[Row]:
     return _metrics(spec, registry, years, present, inspected, counts, loads)
 
 
+def _count_between(quarters: list[int] | None, lo: int, hi: int) -> int:
+    """How many of the ascending quarter ordinals ``quarters`` lie in ``[lo, hi]``."""
+    return bisect_right(quarters, hi) - bisect_left(quarters, lo) if quarters else 0
+
+
 def _metrics(
     spec: ReplicateSpec,
     registry: Registry,
@@ -317,15 +324,15 @@ def _metrics(
 
     # coverage per class and year: entities operating at a draw of the year (in the
     # class they had at the first), and the share of them inspected that year
+    # the rows inspected in each year (quarter ordinals run 0, 1, … from the first)
+    inspected_in: dict[int, set[int]] = {year: set() for year in years}
+    for n, quarters in inspected.items():
+        for q in quarters:
+            inspected_in[first + q // 4].add(n)
     for year in years:
-        entities: Counter[str] = Counter()
-        covered: Counter[str] = Counter()
-        lo = (year - first) * 4
-        for n, cls in present[year].items():
-            entities[cls] += 1
-            quarters = inspected.get(n)
-            if quarters and any(lo <= q < lo + 4 for q in quarters):
-                covered[cls] += 1
+        entities = Counter(present[year].values())
+        seen = inspected_in[year]
+        covered = Counter(cls for n, cls in present[year].items() if n in seen)
         for cls in classes:
             total = entities[cls]
             rows.append(("entities", cls, year, "", float(total)))
@@ -348,14 +355,9 @@ def _metrics(
             in_cycle = [y for y in years if start <= y <= end]
             lo = (in_cycle[0] - first) * 4
             hi = (in_cycle[-1] - first) * 4 + 3
-            members = {
-                n for n, cls in present[in_cycle[0]].items() if cls == rule.entity_class.value
-            }
-            done = sum(
-                1
-                for n in members
-                if sum(1 for q in inspected.get(n, ()) if lo <= q <= hi) >= rule.times
-            )
+            wanted = rule.entity_class.value
+            members = [n for n, cls in present[in_cycle[0]].items() if cls == wanted]
+            done = sum(1 for n in members if _count_between(inspected.get(n), lo, hi) >= rule.times)
             complete = len(in_cycle) == end - start + 1
             key = f"{start}-{end}" + ("" if complete else " (partial)")
             value = done / len(members) if members else float("nan")
@@ -382,10 +384,9 @@ def _metrics(
             gaps[cls, b - a] += 1
         if n in always:
             always_by_class[cls] += 1
-            years_seen = {first + q // 4 for q in quarters}
             longest = run = 0
             for year in years:
-                run = 0 if year in years_seen else run + 1
+                run = 0 if n in inspected_in[year] else run + 1
                 longest = max(longest, run)
             for k in range(1, longest + 1):
                 streaks[cls, k] += 1
