@@ -13,8 +13,9 @@ process pool, a worker per core) runs the replicates.
     python benchmarks/simulation_scale.py city [--policy xiping] [--replicates 200]
     python benchmarks/simulation_scale.py national [--policy benxi] [--replicates 10]
 
-``--teams balanced`` forms teams least-loaded first with random tie-breaks
-instead of each entity's inspector tickets (see docs/simulation.md).
+Teams are ``balanced`` (simulate's default: least loaded first, random ties);
+``--teams drawn`` breaks ties by each entity's inspector tickets, as a real draw
+does (see docs/simulation.md).
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def main() -> None:
     parser.add_argument("scale", choices=["city", "national"])
     parser.add_argument("--policy", default=None)
     parser.add_argument("--replicates", type=int, default=None)
-    parser.add_argument("--teams", choices=["drawn", "balanced"], default="drawn")
+    parser.add_argument("--teams", choices=["drawn", "balanced"], default="balanced")
     args = parser.parse_args()
     if args.scale == "city":
         run(

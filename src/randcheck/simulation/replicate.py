@@ -39,9 +39,15 @@ from randcheck.simulation.models import ChurnModel, OutcomeModel
 from randcheck.synth import uscc_like
 
 TeamMode = Literal["drawn", "balanced"]
-"""How teams are formed: ``drawn``, by the draw protocol (each entity's inspector
-tickets); ``balanced``, least-loaded first with ties broken by the replicate's own
-random stream: the same workload statistics, without a SHA-256 per candidate."""
+"""How teams are formed. Both take the least-loaded inspectors and draw the same
+entities; they differ in who breaks a tie between inspectors of equal load:
+``drawn``, each entity's inspector tickets, exactly as a real draw (a SHA-256 per
+candidate inspector per task, about half a replicate's time); ``balanced``, the
+replicate's own random stream."""
+
+DEFAULT_TEAMS: TeamMode = "balanced"
+"""Simulated draws are never sealed or verified, so the exact pairing a receipt
+would carry buys nothing there; the workload it gives is the same in distribution."""
 
 COUNTED = (
     "on_site",
@@ -73,7 +79,7 @@ class ReplicateSpec:
     churn: ChurnModel
     outcomes: OutcomeModel
     by_jurisdiction: bool = False
-    teams: TeamMode = "drawn"
+    teams: TeamMode = DEFAULT_TEAMS
 
 
 class _Timeline(History):
