@@ -335,9 +335,11 @@ class _Teams:
             i.inspector_id: (1 << 40) if expertise and not (i.expertise & expertise) else 0
             for i in inspectors
         }
-        self.levels: dict[int, set[str]] = {}
+        # Each level's inspectors in insertion order (a dict, not a set), so that
+        # the order a tie_order receives is the same in every process.
+        self.levels: dict[int, dict[str, None]] = {}
         for inspector_id, penalty in self.penalty.items():
-            self.levels.setdefault(penalty, set()).add(inspector_id)
+            self.levels.setdefault(penalty, {})[inspector_id] = None
         self.conflicts: dict[str, list[str]] = {}
         for inspector in inspectors:
             for uscc in inspector.conflicts:
@@ -367,11 +369,12 @@ class _Teams:
     def assign(self, team: Sequence[str]) -> None:
         for i in team:
             level = self.penalty[i] + self.load[i]
-            self.levels[level].discard(i)
-            if not self.levels[level]:
+            members = self.levels[level]
+            del members[i]
+            if not members:
                 del self.levels[level]
             self.load[i] += 1
-            self.levels.setdefault(level + 1, set()).add(i)
+            self.levels.setdefault(level + 1, {})[i] = None
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,7 @@ def _shuffled(rng: random.Random) -> Callable[[list[str], str], Iterator[str]]:
     random = rng.random
 
     def order(inspectors: list[str], _seed: str) -> Iterator[str]:
-        members = sorted(inspectors)  # a set's order varies between processes
+        members = list(inspectors)  # in the engine's order, the same in every process
         left = len(members)
         while left:
             pick = int(random() * left)  # below 2**53 members, as uniform as randrange
