@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from randcheck.cli import app
 from randcheck.io import write_registry
 from randcheck.policies import get_policy
+from randcheck.registry import Registry
 from randcheck.simulation import compare, simulate
 from randcheck.synth import generate_registry
 
@@ -24,10 +25,19 @@ def small():  # type: ignore[no-untyped-def]
     return generate_registry(300, 12, seed=5)
 
 
-def test_a_dask_cluster_gives_the_same_numbers_as_the_process_pool(small) -> None:  # type: ignore[no-untyped-def]
+def test_a_dask_cluster_gives_the_same_numbers_as_the_process_pool(  # type: ignore[no-untyped-def]
+    small, monkeypatch: pytest.MonkeyPatch
+) -> None:
     distributed = pytest.importorskip("distributed")
     policy = get_policy("xiping")
-    local = simulate(policy, small, 1, 3, "dask", progress=False).frame()
+    local = simulate(policy, small, 1, 6, "dask", progress=False).frame()
+    pickled: list[int] = []
+
+    def getstate(registry: Registry) -> dict[str, object]:
+        pickled.append(1)
+        return registry.__dict__
+
+    monkeypatch.setattr(Registry, "__getstate__", getstate, raising=False)
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -35,9 +45,11 @@ def test_a_dask_cluster_gives_the_same_numbers_as_the_process_pool(small) -> Non
         distributed.Client(cluster) as client,
     ):
         on_dask = simulate(
-            policy, small, 1, 3, "dask", client.get_executor(), progress=False
+            policy, small, 1, 6, "dask", client.get_executor(), progress=False
         ).frame()
     pd.testing.assert_frame_equal(local, on_dask)
+    # sent to the cluster once, not with each of the 6 replicates
+    assert 1 <= len(pickled) <= 2
 
 
 @pytest.fixture(scope="module")
