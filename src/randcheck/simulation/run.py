@@ -220,7 +220,7 @@ def _run(
     shared = isinstance(pool, RegistryPool) and pool.registry is registry
     show = sys.stderr.isatty() if progress is None else progress
     futures: dict[Future[list[Row]], int] = {}
-    sent = None if shared else _send_once(pool, registry)
+    sent: Any = registry if shared else _send_once(pool, registry)
     try:
         for n, spec in enumerate(specs):
             future = (
@@ -239,7 +239,7 @@ def _run(
     finally:
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
-        if sent is not registry and sent is not None:
+        if sent is not registry:
             sent.release()  # the scattered copy on a Dask cluster
     return [r for r in results if r is not None]
 
