@@ -328,13 +328,14 @@ def _metrics(
     first = years[0]
     classes = [c.value for c in EntityClass]
 
-    # coverage per class and year: entities operating at a draw of the year (in the
-    # class they had at the first), and the share of them inspected that year
     # the rows inspected in each year (quarter ordinals run 0, 1, … from the first)
     inspected_in: dict[int, set[int]] = {year: set() for year in years}
     for n, quarters in inspected.items():
         for q in quarters:
             inspected_in[first + q // 4].add(n)
+
+    # coverage per class and year: entities operating at a draw of the year (in the
+    # class they had at the first), and the share of them inspected that year
     for year in years:
         entities = Counter(present[year].values())
         seen = inspected_in[year]
