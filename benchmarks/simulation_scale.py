@@ -87,11 +87,13 @@ def run(
 
 
 def main() -> None:
+    from randcheck.simulation.replicate import DEFAULT_TEAMS, TEAM_MODES
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scale", choices=["city", "national"])
     parser.add_argument("--policy", default=None)
     parser.add_argument("--replicates", type=int, default=None)
-    parser.add_argument("--teams", choices=["drawn", "balanced"], default="balanced")
+    parser.add_argument("--teams", choices=TEAM_MODES, default=DEFAULT_TEAMS)
     args = parser.parse_args()
     if args.scale == "city":
         run(

@@ -144,6 +144,7 @@ def test_cli_takes_a_variant_file(city_file: Path, tmp_path: Path) -> None:
         (["-o", "runs.txt"], "unknown output format .txt"),
         (["-o", "missing/runs.csv"], "does not exist"),
         (["-o", "runs.csv", "--policy", "nowhere"], "nowhere"),
+        (["-o", "runs.csv", "--teams", "fast"], "--teams must be drawn or balanced"),
     ],
 )
 def test_cli_bad_input_writes_nothing(

@@ -11,7 +11,7 @@ import typer
 from randcheck.cli._output import console, new_table
 from randcheck.errors import InputError, PolicyError
 from randcheck.policies.model import Policy
-from randcheck.simulation.replicate import DEFAULT_TEAMS
+from randcheck.simulation.replicate import DEFAULT_TEAMS, TEAM_MODES
 
 FORMATS = {".csv": "CSV", ".parquet": "Parquet"}
 
@@ -97,7 +97,7 @@ def simulate(
             ) from None
     if not output.parent.exists():
         raise InputError(f"folder {output.parent} does not exist", where=str(output))
-    if teams not in ("drawn", "balanced"):
+    if teams not in TEAM_MODES:
         raise InputError(f"--teams must be drawn or balanced, not {teams!r}")
     chosen = _policy(policy, variant)
     snapshot = read_registry(registry).registry

@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from randcheck.engine.draw import eligible_inspectors, plan_draw
 from randcheck.engine.events import Mode
@@ -44,6 +44,9 @@ entities; they differ in who breaks a tie between inspectors of equal load:
 ``drawn``, each entity's inspector tickets, exactly as a real draw (a SHA-256 per
 candidate inspector per task, about half a replicate's time); ``balanced``, the
 replicate's own random stream."""
+
+TEAM_MODES: tuple[str, ...] = get_args(TeamMode)
+"""The team modes, for checking input: ``("drawn", "balanced")``."""
 
 DEFAULT_TEAMS: TeamMode = "balanced"
 """Simulated draws are never sealed or verified, so the exact pairing a receipt

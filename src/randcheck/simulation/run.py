@@ -24,6 +24,7 @@ from randcheck.simulation.models import ChurnModel, OutcomeModel
 from randcheck.simulation.replicate import (
     COUNTED,
     DEFAULT_TEAMS,
+    TEAM_MODES,
     ReplicateSpec,
     Row,
     TeamMode,
@@ -188,7 +189,7 @@ def _specs(
     by_jurisdiction: bool,
     teams: TeamMode = DEFAULT_TEAMS,
 ) -> list[ReplicateSpec]:
-    if teams not in ("drawn", "balanced"):
+    if teams not in TEAM_MODES:
         raise InputError(f"teams must be 'drawn' or 'balanced', not {teams!r}")
     start = start_year if start_year is not None else policy.effective_from.year
     return [
