@@ -58,11 +58,10 @@ def snapshot(policy_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     )
     revealed = reveal(sealed, secret, registry, history)
     stable_sealed = {k: v for k, v in sealed.items() if k != "sealed_at"}
-    with tempfile.TemporaryDirectory() as folder:
-        with open_ledger(Path(folder) / "ledger.sqlite") as ledger:
-            record_quarter(ledger, policy, registry, PERIOD, result)
-            events = list(ledger.events())
-            head = ledger.head
+    with tempfile.TemporaryDirectory() as folder, open_ledger(Path(folder) / "l.sqlite") as ledger:
+        record_quarter(ledger, policy, registry, PERIOD, result)
+        events = list(ledger.events())
+        head = ledger.head
     as_of = PERIOD.end + dt.timedelta(days=75)
     verdict = audit(policy, events, 2025, quarter=3, as_of=as_of, registry=registry)
     year_verdict = audit(policy, events, 2025, as_of=dt.date(2026, 3, 1), registry=registry)
