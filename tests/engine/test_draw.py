@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from randcheck.engine.draw import plan_draw
-from randcheck.engine.events import Mode
 from randcheck.engine.history import History, Inspection
 from randcheck.engine.receipt import reveal, seal, verify
 from randcheck.errors import DrawError, VerificationError
 from randcheck.models import EntityClass
+from randcheck.models.vocab import Mode
 from randcheck.periods import Quarter
 from randcheck.policies import get_policy
 from randcheck.registry import EntityFilter, Registry
@@ -256,8 +256,8 @@ def _replacement_setup(policy_id: str) -> tuple[dict[str, object], Registry, obj
 
 
 def test_replacement_drawn_again_huojia_12(monkeypatch: pytest.MonkeyPatch) -> None:
-    from randcheck.engine.events import ReplacementReason
     from randcheck.engine.receipt import record_replacement
+    from randcheck.models.vocab import ReplacementReason
 
     sealed, registry, policy = _replacement_setup("huojia")
     monkeypatch.setattr("randcheck.engine.receipt.get_policy", lambda _: policy)
@@ -277,8 +277,8 @@ def test_replacement_drawn_again_huojia_12(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_replacement_chosen_with_approval_qingdao_7_1(monkeypatch: pytest.MonkeyPatch) -> None:
-    from randcheck.engine.events import ReplacementReason
     from randcheck.engine.receipt import record_replacement
+    from randcheck.models.vocab import ReplacementReason
 
     sealed, registry, policy = _replacement_setup("qingdao_west_coast")
     monkeypatch.setattr("randcheck.engine.receipt.get_policy", lambda _: policy)

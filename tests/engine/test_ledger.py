@@ -19,9 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from randcheck.engine.events import EventType, Outcome, ResultRecorded
+from randcheck.engine.events import EventType, ResultRecorded
 from randcheck.engine.ledger import Ledger, export_jsonl, open_ledger
 from randcheck.errors import LedgerError
+from randcheck.models.vocab import Outcome
 
 T0 = dt.datetime(2025, 7, 10, 9, 0)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jsonschema
 
-from randcheck.engine.events import ReplacementReason
 from randcheck.engine.receipt import record_replacement, reveal, seal
+from randcheck.models.vocab import ReplacementReason
 from randcheck.periods import Quarter
 from randcheck.policies import get_policy
 from randcheck.synth import generate_registry

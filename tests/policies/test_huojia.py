@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from randcheck.engine.events import Outcome, ReplacementReason, Withheld
 from randcheck.models import EntityClass
+from randcheck.models.vocab import Outcome, ReplacementReason, Withheld
 from randcheck.policies import get_policy
 from randcheck.policies.model import YearlyDate
 from tests.policies.conftest import expect

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from randcheck.engine.events import ReplacementReason
 from randcheck.models import EntityClass
+from randcheck.models.vocab import ReplacementReason
 from randcheck.policies import get_policy
 from randcheck.policies.model import Confidential, MonthlyBy, QuarterStartWithin, Team, YearlyDate
 from tests.policies.conftest import expect

@@ -30,11 +30,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from randcheck.engine.events import Mode, ReplacementReason
 from randcheck.engine.history import History
 from randcheck.engine.quotas import CLASS_ORDER, ClassPool, ClassQuota, compute_quota
 from randcheck.errors import DrawError
 from randcheck.models import EntityClass, Inspector, ProductionStatus
+from randcheck.models.vocab import Mode, ReplacementReason
 from randcheck.periods import Quarter
 from randcheck.policies.model import (
     InspectorPool,

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from randcheck.errors import LedgerError
 from randcheck.models.fields import LabelledEnum
+from randcheck.models.vocab import Mode, Outcome, ReplacementReason, Withheld
 
 
 class EventType(LabelledEnum):
@@ -42,39 +43,6 @@ class EventType(LabelledEnum):
     RECTIFICATION_COMPLETED = ("RECTIFICATION_COMPLETED", "整改完成")
     DISCLOSURE_PUBLISHED = ("DISCLOSURE_PUBLISHED", "检查结果公开")
     REPORT_SUBMITTED = ("REPORT_SUBMITTED", "报告报送")
-
-
-class Outcome(LabelledEnum):
-    """The three standard result phrases (获嘉 第二十一条)."""
-
-    NO_PROBLEM = ("NO_PROBLEM", "未发现问题")
-    RECTIFY = ("RECTIFY", "发现问题已责令整改")
-    CASE_FILED = ("CASE_FILED", "发现违法行为已立案调查")
-
-
-class Mode(LabelledEnum):
-    """现场 on-site, or 非现场 by online monitoring, power use, drones (获嘉 第十五条)."""
-
-    ON_SITE = ("ON_SITE", "现场检查", "现场")
-    NON_SITE = ("NON_SITE", "非现场检查", "非现场")
-
-
-class ReplacementReason(LabelledEnum):
-    """Why a drawn inspector was replaced (青岛 七(一); 获嘉 第十二条; 本溪 七(二))."""
-
-    POST_CHANGE = ("POST_CHANGE", "岗位调整")
-    WORK_CONFLICT = ("WORK_CONFLICT", "工作冲突")
-    HEALTH = ("HEALTH", "健康状况")
-    RECUSAL = ("RECUSAL", "执法回避", "回避")
-    OTHER = ("OTHER", "其他")
-
-
-class Withheld(LabelledEnum):
-    """Why a result may be left out of disclosure (获嘉 第二十一条)."""
-
-    SECRET = ("SECRET", "涉及保密", "保密")
-    NATIONAL_SECURITY = ("NATIONAL_SECURITY", "国家安全")
-    PUBLIC_SAFETY = ("PUBLIC_SAFETY", "公共安全")
 
 
 class ReportKind(LabelledEnum):

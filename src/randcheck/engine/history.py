@@ -19,10 +19,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from randcheck.engine.events import Mode
 from randcheck.errors import InputError, Problem, ProblemsFound
 from randcheck.io.atomic import atomic_write
 from randcheck.models.fields import USCC, parse_date_value
+from randcheck.models.vocab import Mode
 from randcheck.periods import Quarter
 
 

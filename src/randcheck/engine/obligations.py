@@ -34,9 +34,10 @@ from typing import Any
 from durable import lang
 
 from randcheck.calendar import WorkingCalendar, default_calendar
-from randcheck.engine.events import EventType, Mode, Outcome
+from randcheck.engine.events import EventType
 from randcheck.engine.ledger import LedgerEvent
 from randcheck.engine.rules import Emit, RuleEngine
+from randcheck.models.vocab import Mode, Outcome
 from randcheck.policies.model import (
     Confidential,
     Deadline,

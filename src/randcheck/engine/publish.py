@@ -23,12 +23,13 @@ from typing import Any
 
 from randcheck.calendar import WorkingCalendar, default_calendar
 from randcheck.engine.draw import plan_draw
-from randcheck.engine.events import EventType, Outcome
+from randcheck.engine.events import EventType
 from randcheck.engine.history import History, Inspection
 from randcheck.engine.ledger import LedgerEvent
 from randcheck.engine.quotas import CLASS_ORDER
 from randcheck.io.export import Table
 from randcheck.models import EntityClass
+from randcheck.models.vocab import Outcome
 from randcheck.periods import Quarter
 from randcheck.policies.model import (
     CoverageCycle,

@@ -29,10 +29,10 @@ from randcheck.engine.draw import (
     plan_draw,
     replace_inspector,
 )
-from randcheck.engine.events import ReplacementReason
 from randcheck.engine.history import History
 from randcheck.errors import InputError, VerificationError
 from randcheck.io.atomic import write_text
+from randcheck.models.vocab import ReplacementReason
 from randcheck.periods import Quarter
 from randcheck.policies import get_policy
 from randcheck.policies.model import Policy

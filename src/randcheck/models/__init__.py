@@ -15,6 +15,7 @@ from randcheck.models.entity import (
 from randcheck.models.fields import LabelledEnum
 from randcheck.models.inspector import AuxiliaryKind, Gender, Inspector
 from randcheck.models.item import InspectionItem, builtin_items
+from randcheck.models.vocab import Mode, Outcome, ReplacementReason, Withheld
 
 __all__ = [
     "AuxiliaryKind",
@@ -27,9 +28,13 @@ __all__ = [
     "InspectionItem",
     "Inspector",
     "LabelledEnum",
+    "Mode",
+    "Outcome",
     "PermitClass",
     "PollutionType",
     "ProductionStatus",
+    "ReplacementReason",
     "Scale",
+    "Withheld",
     "builtin_items",
 ]

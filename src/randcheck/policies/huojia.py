@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from randcheck.engine.events import Outcome, ReplacementReason, Withheld
 from randcheck.models import EntityClass
+from randcheck.models.vocab import Outcome, ReplacementReason, Withheld
 from randcheck.policies.model import (
     Classification,
     ClassPrecedence,

@@ -35,10 +35,10 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from randcheck.engine.events import Outcome, ReplacementReason, Withheld
 from randcheck.errors import PolicyError
 from randcheck.models import Entity, EntityClass
 from randcheck.models.fields import LabelledEnum
+from randcheck.models.vocab import Outcome, ReplacementReason, Withheld
 
 
 class _Frozen(BaseModel):

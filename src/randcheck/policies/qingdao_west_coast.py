@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from randcheck.engine.events import ReplacementReason
 from randcheck.models import EntityClass
+from randcheck.models.vocab import ReplacementReason
 from randcheck.policies.model import (
     DatedObligation,
     Deadline,

@@ -27,11 +27,11 @@ from itertools import pairwise
 from typing import Any, Literal, get_args
 
 from randcheck.engine.draw import eligible_inspectors, plan_draw
-from randcheck.engine.events import Mode
 from randcheck.engine.history import History, Inspection
 from randcheck.engine.quotas import cycle_of
 from randcheck.errors import DrawError
 from randcheck.models import EntityClass, ProductionStatus
+from randcheck.models.vocab import Mode
 from randcheck.periods import Quarter
 from randcheck.policies.model import CoverageCycle, Policy
 from randcheck.registry import ENTITY_FIELDS, Registry

@@ -1,0 +1,46 @@
+"""The words the policies, the draw and the ledger share: result phrases, modes of
+inspection, reasons to replace an inspector, grounds to withhold a result.
+
+They sit with the models so that a policy can name them without importing the
+engine that acts on them.
+"""
+
+from __future__ import annotations
+
+from randcheck.models.fields import LabelledEnum
+
+
+class Outcome(LabelledEnum):
+    """The three standard result phrases (获嘉 第二十一条)."""
+
+    NO_PROBLEM = ("NO_PROBLEM", "未发现问题")
+    RECTIFY = ("RECTIFY", "发现问题已责令整改")
+    CASE_FILED = ("CASE_FILED", "发现违法行为已立案调查")
+
+
+class Mode(LabelledEnum):
+    """现场 on-site, or 非现场 by online monitoring, power use, drones (获嘉 第十五条)."""
+
+    ON_SITE = ("ON_SITE", "现场检查", "现场")
+    NON_SITE = ("NON_SITE", "非现场检查", "非现场")
+
+
+class ReplacementReason(LabelledEnum):
+    """Why a drawn inspector was replaced (青岛 七(一); 获嘉 第十二条; 本溪 七(二))."""
+
+    POST_CHANGE = ("POST_CHANGE", "岗位调整")
+    WORK_CONFLICT = ("WORK_CONFLICT", "工作冲突")
+    HEALTH = ("HEALTH", "健康状况")
+    RECUSAL = ("RECUSAL", "执法回避", "回避")
+    OTHER = ("OTHER", "其他")
+
+
+class Withheld(LabelledEnum):
+    """Why a result may be left out of disclosure (获嘉 第二十一条)."""
+
+    SECRET = ("SECRET", "涉及保密", "保密")
+    NATIONAL_SECURITY = ("NATIONAL_SECURITY", "国家安全")
+    PUBLIC_SAFETY = ("PUBLIC_SAFETY", "公共安全")
+
+
+__all__ = ["Mode", "Outcome", "ReplacementReason", "Withheld"]
