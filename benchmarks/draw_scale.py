@@ -27,7 +27,7 @@ def _peak_mb() -> float:
 
 
 def county(runs: int) -> None:
-    from randcheck.engine.receipt import seal
+    from randcheck.draw.receipt import seal
     from randcheck.periods import Quarter
     from randcheck.policies import get_policy
     from randcheck.synth import generate_registry
@@ -74,7 +74,7 @@ def ranking(size: int) -> None:
 
 
 def national() -> None:
-    from randcheck.engine.receipt import seal
+    from randcheck.draw.receipt import seal
     from randcheck.periods import Quarter
     from randcheck.policies import get_policy
     from randcheck.synth import generate_registry

@@ -122,8 +122,8 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=200_000)
     args = parser.parse_args()
 
-    from randcheck.engine.ledger import open_ledger
-    from randcheck.engine.verdict import audit
+    from randcheck.audit.run import audit
+    from randcheck.ledger.stores import open_ledger
     from randcheck.policies import get_policy
 
     rows = province_year(args.tasks, args.entities)

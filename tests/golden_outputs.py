@@ -14,6 +14,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from randcheck.audit.run import audit
 from randcheck.cli import app
 from randcheck.demo import (
     demo_history,
@@ -22,8 +23,11 @@ from randcheck.demo import (
     demo_secret,
     record_quarter,
 )
-from randcheck.engine.ledger import open_ledger
-from randcheck.engine.publish import (
+from randcheck.draw.receipt import reveal, seal
+from randcheck.ledger.stores import open_ledger
+from randcheck.periods import Quarter
+from randcheck.policies import get_policy
+from randcheck.publish.tables import (
     annual_plan_table,
     credit_push_table,
     disclosure_table,
@@ -33,10 +37,7 @@ from randcheck.engine.publish import (
     quarterly_report_table,
     yearly_report_table,
 )
-from randcheck.engine.receipt import reveal, seal
-from randcheck.engine.verdict import audit
-from randcheck.periods import Quarter
-from randcheck.policies import get_policy
+from randcheck.report.verdict import to_html, to_markdown
 
 POLICIES = ("suixian", "xiping", "huojia", "qingdao_west_coast", "benxi")
 PERIOD = Quarter(2025, 3)
@@ -89,8 +90,8 @@ def snapshot(policy_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
         "tasks": [t.task_id for t in result.tasks],
         "ledger": {"events": len(events), "head": head},
         "verdict": verdict.to_json(),
-        "verdict_md": verdict.to_markdown(),
-        "verdict_html": verdict.to_html(),
+        "verdict_md": to_markdown(verdict),
+        "verdict_html": to_html(verdict),
         "year_verdict": year_verdict.to_json(),
         "tables": {name: table.to_json() for name, table in tables.items()},
         "demo": {"exit_code": demo.exit_code, "output": demo.output},

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from randcheck.cli import app
-from randcheck.engine.ledger import open_ledger
+from randcheck.ledger.stores import open_ledger
 
 runner = CliRunner()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from randcheck.demo import demo_history, demo_registry
-from randcheck.engine.receipt import verify
+from randcheck.draw.receipt import verify
 from randcheck.periods import Quarter
 from randcheck.policies import get_policy
 from tests.golden_outputs import POLICIES, snapshot

@@ -10,11 +10,12 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from randcheck.cli import app
-from randcheck.engine.publish import annual_plan_table, disclosure_table, item_list_table
-from randcheck.engine.schedule import schedule, schedule_table, to_ics
-from randcheck.io.export import Table, write_table
 from randcheck.policies import BUILTINS, get_policy
+from randcheck.publish.schedule import schedule, schedule_table, to_ics
+from randcheck.publish.table import Table
+from randcheck.publish.tables import annual_plan_table, disclosure_table, item_list_table
 from randcheck.registry import Registry
+from randcheck.report.files import write_table
 from randcheck.synth import generate_registry
 
 runner = CliRunner()

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from randcheck.engine.draw import DrawResult
-from randcheck.engine.history import History, Inspection
-from randcheck.engine.ledger import Ledger
-from randcheck.engine.receipt import seal
+from randcheck.draw.history import History, Inspection
+from randcheck.draw.receipt import seal
+from randcheck.draw.select import DrawResult
+from randcheck.ledger.store import Ledger
 from randcheck.periods import Quarter
 from randcheck.policies.model import Policy
 from randcheck.registry import Registry
@@ -97,8 +97,8 @@ def record_quarter(
     it has a result-entry deadline, a late disclosure where it has a disclosure
     deadline, a replacement that breaks its replacement rule.
     """
+    from randcheck.audit.obligations import Obligations
     from randcheck.calendar import default_calendar
-    from randcheck.engine.obligations import Obligations
 
     calendar = default_calendar()
     obligations = Obligations(policy, calendar)

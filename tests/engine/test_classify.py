@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from randcheck.engine.classify import classify
+from randcheck.draw.classify import classify
 from randcheck.models import EntityClass
 from randcheck.policies import get_policy
 from randcheck.registry import Registry

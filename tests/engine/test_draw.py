@@ -11,14 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from randcheck.engine.draw import plan_draw
-from randcheck.engine.history import History, Inspection
-from randcheck.engine.receipt import reveal, seal, verify
+from randcheck.draw.history import History, Inspection
+from randcheck.draw.receipt import reveal, seal, verify
+from randcheck.draw.select import plan_draw
 from randcheck.errors import DrawError, VerificationError
 from randcheck.models import EntityClass
 from randcheck.models.vocab import Mode
 from randcheck.periods import Quarter
 from randcheck.policies import get_policy
+from randcheck.policies.model import Policy
 from randcheck.registry import EntityFilter, Registry
 from randcheck.synth import generate_registry
 from tests.conftest import make_entity, make_inspector
@@ -255,44 +256,59 @@ def _replacement_setup(policy_id: str) -> tuple[dict[str, object], Registry, obj
     return sealed, registry, policy
 
 
-def test_replacement_drawn_again_huojia_12(monkeypatch: pytest.MonkeyPatch) -> None:
-    from randcheck.engine.receipt import record_replacement
+def test_replacement_drawn_again_huojia_12() -> None:
+    from randcheck.draw.receipt import record_replacement
     from randcheck.models.vocab import ReplacementReason
 
     sealed, registry, policy = _replacement_setup("huojia")
-    monkeypatch.setattr("randcheck.engine.receipt.get_policy", lambda _: policy)
-    revealed = reveal(sealed, SECRET, registry)
+
+    def resolve(*_: str) -> Policy:  # the variant is not installed: verify against it
+        return policy
+
+    revealed = reveal(sealed, SECRET, registry, resolve=resolve)
     task = revealed["revealed"]["tasks"][0]  # type: ignore[index]
     after = record_replacement(
-        revealed, registry, task["task_id"], task["team"][0], ReplacementReason.RECUSAL
+        revealed,
+        registry,
+        task["task_id"],
+        task["team"][0],
+        ReplacementReason.RECUSAL,
+        resolve=resolve,
     )
     (record,) = after["revealed"]["replacements"]
     assert record["method"] == "drawn_again" and record["added"] not in task["team"]
-    assert verify(after, registry).ok
+    assert verify(after, registry, resolve=resolve).ok
     forged = copy.deepcopy(after)
     forged["revealed"]["replacements"][0]["added"] = next(
         i for i in ("I0001", "I0002", "I0003") if i not in task["team"] and i != record["added"]
     )
-    assert verify(forged, registry).first_failure.name == "replacement 1"  # type: ignore[union-attr]
+    assert verify(forged, registry, resolve=resolve).first_failure.name == "replacement 1"  # type: ignore[union-attr]
 
 
-def test_replacement_chosen_with_approval_qingdao_7_1(monkeypatch: pytest.MonkeyPatch) -> None:
-    from randcheck.engine.receipt import record_replacement
+def test_replacement_chosen_with_approval_qingdao_7_1() -> None:
+    from randcheck.draw.receipt import record_replacement
     from randcheck.models.vocab import ReplacementReason
 
     sealed, registry, policy = _replacement_setup("qingdao_west_coast")
-    monkeypatch.setattr("randcheck.engine.receipt.get_policy", lambda _: policy)
-    revealed = reveal(sealed, SECRET, registry)
+
+    def resolve(*_: str) -> Policy:  # the variant is not installed: verify against it
+        return policy
+
+    revealed = reveal(sealed, SECRET, registry, resolve=resolve)
     task = revealed["revealed"]["tasks"][0]  # type: ignore[index]
     spare = next(f"I{n:04d}" for n in range(1, 9) if f"I{n:04d}" not in task["team"])
     where = (revealed, registry, task["task_id"], task["team"][0])
     with pytest.raises(DrawError, match="approval of 分管负责人"):
-        record_replacement(*where, ReplacementReason.HEALTH, chosen=spare)
+        record_replacement(*where, ReplacementReason.HEALTH, resolve=resolve, chosen=spare)
     with pytest.raises(DrawError, match="not a reason"):
-        record_replacement(*where, ReplacementReason.OTHER, chosen=spare, approved_by="副局长")
-    after = record_replacement(*where, ReplacementReason.HEALTH, chosen=spare, approved_by="副局长")
+        record_replacement(
+            *where, ReplacementReason.OTHER, resolve=resolve, chosen=spare, approved_by="副局长"
+        )
+    after = record_replacement(
+        *where, ReplacementReason.HEALTH, resolve=resolve, chosen=spare, approved_by="副局长"
+    )
     assert after["revealed"]["replacements"][0]["added"] == spare
-    assert verify(after, registry).ok
+    assert verify(after, registry, resolve=resolve).ok
 
 
 def test_a_jurisdictions_draw_uses_its_own_entities_and_inspectors() -> None:

@@ -19,9 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from randcheck.engine.events import EventType, ResultRecorded
-from randcheck.engine.ledger import Ledger, export_jsonl, open_ledger
 from randcheck.errors import LedgerError
+from randcheck.ledger.events import EventType, ResultRecorded
+from randcheck.ledger.store import Ledger
+from randcheck.ledger.stores import export_jsonl, open_ledger
 from randcheck.models.vocab import Outcome
 
 T0 = dt.datetime(2025, 7, 10, 9, 0)
@@ -250,7 +251,7 @@ def test_processes_keep_the_chain_whole(ledger_path: Path) -> None:
 
 WRITER = """
 import sys, datetime as dt
-from randcheck.engine.ledger import open_ledger
+from randcheck.ledger.stores import open_ledger
 with open_ledger(sys.argv[1]) as ledger:
     n = 0
     while True:

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from randcheck.engine.ledger import LedgerEvent, open_ledger
-from randcheck.engine.obligations import Monitor, Obligations
+from randcheck.audit.obligations import Monitor, Obligations
+from randcheck.ledger.chain import LedgerEvent
+from randcheck.ledger.stores import open_ledger
 from randcheck.policies import get_policy
 from randcheck.registry import Registry
 from tests.conftest import make_entity

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jsonschema
 
-from randcheck.engine.receipt import record_replacement, reveal, seal
+from randcheck.draw.receipt import record_replacement, reveal, seal
 from randcheck.models.vocab import ReplacementReason
 from randcheck.periods import Quarter
 from randcheck.policies import get_policy

@@ -6,7 +6,7 @@ from typing import Any
 
 from durable import lang
 
-from randcheck.engine.rules import Emit, RuleEngine
+from randcheck.rules_engine import Emit, RuleEngine
 
 
 def _define(emit: Emit) -> None:

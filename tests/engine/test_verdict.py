@@ -6,9 +6,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from randcheck.engine.ledger import LedgerEvent, open_ledger
-from randcheck.engine.verdict import Status, audit
+from randcheck.audit.run import audit
+from randcheck.audit.verdict import Status
+from randcheck.ledger.chain import LedgerEvent
+from randcheck.ledger.stores import open_ledger
 from randcheck.policies import get_policy
+from randcheck.report.verdict import to_html, to_markdown
 
 D = dt.datetime
 SNAPSHOT = {
@@ -144,7 +147,7 @@ def test_every_rule_is_listed_with_its_citation(tmp_path: Path) -> None:
     assert [r.rule.id for r in verdict.rules] == [r.id for r in policy.rules]
     data = verdict.to_json()
     assert all(r["citation"]["clause"] for r in data["rules"])
-    assert "<table>" in verdict.to_html() and "| rule | status |" in verdict.to_markdown()
+    assert "<table>" in to_html(verdict) and "| rule | status |" in to_markdown(verdict)
 
 
 def test_per_inspector_counts_huojia_10_2(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from randcheck.policies import BUILTINS, VARIANTS, available_policies, get_policy
-from randcheck.policies.docs import policy_markdown
+from randcheck.report.policy_pages import policy_markdown
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 BUILT_IN = [get_policy(i) for i in [*BUILTINS, *VARIANTS]]

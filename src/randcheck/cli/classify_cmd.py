@@ -18,7 +18,7 @@ def classify(
     ] = "table",
 ) -> None:
     """Entities whose recorded class differs from the class the policy's criteria propose."""
-    from randcheck.engine.classify import classify as run
+    from randcheck.draw.classify import classify as run
     from randcheck.io import read_registry
     from randcheck.policies import resolve_policy
 

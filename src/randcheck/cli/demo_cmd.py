@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from randcheck.cli._output import class_counts_table, console, new_table
-from randcheck.cli.audit_cmd import verdict_table
 from randcheck.errors import InputError
 from randcheck.models import EntityClass
 
@@ -30,11 +29,12 @@ def demo(
         demo_registry,
         demo_secret,
     )
-    from randcheck.engine.history import save_history
-    from randcheck.engine.receipt import reveal, save_receipt, seal, verify
+    from randcheck.draw.history import save_history
+    from randcheck.draw.receipt import reveal, save_receipt, seal, verify
     from randcheck.io import write_registry
     from randcheck.periods import Quarter
     from randcheck.policies import get_policy
+    from randcheck.report.verdict import to_rich_table
 
     if not 2000 <= year <= 2100:
         raise InputError(f"year {year} is out of range", hint="give a year from 2000 to 2100")
@@ -101,7 +101,7 @@ def demo(
         + ", ".join(f"{c.name} {'ok' if c.ok else 'FAILED'}" for c in report.checks)
     )
     ledger_path, verdict, planted = _record_and_audit(chosen, registry, period, result, out)
-    console.print(verdict_table(verdict))
+    console.print(to_rich_table(verdict))
     caught = {(v.task_id, v.kind) for v in verdict.violations}
     wanted = {(p.task_id, p.kind) for p in planted}
     console.print(
@@ -136,9 +136,9 @@ def _record_and_audit(
     import datetime as dt
     import tempfile
 
+    from randcheck.audit.run import audit
     from randcheck.demo import record_quarter
-    from randcheck.engine.ledger import open_ledger
-    from randcheck.engine.verdict import audit
+    from randcheck.ledger.stores import open_ledger
 
     folder = out or Path(tempfile.mkdtemp(prefix="randcheck-demo-"))
     folder.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from randcheck.cli._output import console, new_table
-from randcheck.engine.quotas import ClassQuota
+from randcheck.draw.quotas import ClassQuota
 from randcheck.errors import InputError
 from randcheck.models import EntityClass
 
@@ -31,7 +31,7 @@ def quotas_table(quotas: list[dict[str, Any]] | list[ClassQuota]) -> Any:
 
 
 def _history(path: Path | None) -> Any:
-    from randcheck.engine.history import History, load_history
+    from randcheck.draw.history import History, load_history
 
     return load_history(path) if path else History()
 
@@ -78,13 +78,14 @@ def draw(
     ),
 ) -> None:
     """Draw a quarter and seal it: writes the sealed receipt and secret, prints the commitment."""
-    from randcheck.engine.receipt import save_receipt, seal
+    from randcheck.draw.receipt import save_receipt, seal
     from randcheck.io import read_registry
     from randcheck.periods import Quarter
     from randcheck.policies import resolve_policy
     from randcheck.randomness import new_secret
 
-    chosen = resolve_policy(policy)
+    period_ = Quarter(year, quarter)
+    chosen = resolve_policy(policy, during=(period_.start, period_.end))
     snapshot = read_registry(registry).registry
     past = _history(history)
     secret_path = secret_file or out.with_suffix(".secret")
@@ -124,8 +125,8 @@ def reveal(
     ] = None,
 ) -> None:
     """Reveal a sealed draw: add the secret, the seed and the list with the teams."""
-    from randcheck.engine.receipt import load_receipt, save_receipt
-    from randcheck.engine.receipt import reveal as do_reveal
+    from randcheck.draw.receipt import load_receipt, save_receipt
+    from randcheck.draw.receipt import reveal as do_reveal
     from randcheck.io import read_registry
 
     sealed = load_receipt(receipt)
@@ -160,8 +161,8 @@ def verify(
     history: Annotated[Path | None, typer.Option(help="The history it was made on.")] = None,
 ) -> None:
     """Recompute a draw; exit 0 when everything matches, 1 with the first difference."""
-    from randcheck.engine.receipt import load_receipt
-    from randcheck.engine.receipt import verify as do_verify
+    from randcheck.draw.receipt import load_receipt
+    from randcheck.draw.receipt import verify as do_verify
     from randcheck.io import read_registry
 
     report = do_verify(load_receipt(receipt), read_registry(registry).registry, _history(history))

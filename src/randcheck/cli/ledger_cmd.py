@@ -21,8 +21,8 @@ def verify(
     ] = None,
 ) -> None:
     """Walk the chain; exit 0 when whole, 1 naming the first broken link."""
-    from randcheck.engine.ledger import open_ledger
     from randcheck.errors import LedgerError
+    from randcheck.ledger.stores import open_ledger
 
     if not file.is_file():
         raise LedgerError(f"ledger {file} does not exist", where=str(file), hint="check the path")

@@ -92,7 +92,7 @@ def docs(
 ) -> None:
     """Write a Markdown page per built-in policy and variant (rules with citations)."""
     from randcheck.policies import BUILTINS, VARIANTS, get_policy
-    from randcheck.policies.docs import write_policy_pages
+    from randcheck.report.policy_pages import write_policy_pages
 
     pages = write_policy_pages(out, [get_policy(i) for i in [*BUILTINS, *VARIANTS]])
     for page in pages:

@@ -16,7 +16,7 @@ OutOption = Annotated[
 
 
 def _show(table: Any, out: Path | None) -> None:
-    from randcheck.io.export import write_table
+    from randcheck.report.files import write_table
 
     for note in table.notes:
         console.print(f"note: {note}", markup=False)
@@ -31,7 +31,7 @@ def _show(table: Any, out: Path | None) -> None:
 
 
 def _events(ledger: Path) -> list[Any]:
-    from randcheck.engine.ledger import read_verified
+    from randcheck.ledger.stores import read_verified
 
     return read_verified(ledger)
 
@@ -46,10 +46,10 @@ def schedule(
     out: OutOption = None,
 ) -> None:
     """Every dated obligation of the year, each with its clause (ics: import into a calendar)."""
-    from randcheck.engine.schedule import schedule_table, to_ics
     from randcheck.io import write_text
-    from randcheck.io.export import write_table
     from randcheck.policies import resolve_policy
+    from randcheck.publish.schedule import schedule_table, to_ics
+    from randcheck.report.files import write_table
 
     chosen = resolve_policy(policy)
     if not 1950 <= year <= 2200:
@@ -94,11 +94,11 @@ def plan(
     out: OutOption = None,
 ) -> None:
     """The annual plan (获嘉 附件1), a quarterly plan (本溪 六(一)2) or the item list."""
-    from randcheck.engine.history import History, load_history
-    from randcheck.engine.publish import annual_plan_table, item_list_table, quarterly_plan_table
+    from randcheck.draw.history import History, load_history
     from randcheck.io import read_registry
     from randcheck.periods import Quarter
     from randcheck.policies import resolve_policy
+    from randcheck.publish.tables import annual_plan_table, item_list_table, quarterly_plan_table
 
     chosen = resolve_policy(policy)
     snapshot = read_registry(registry).registry
@@ -121,9 +121,9 @@ def disclose(
     out: OutOption = None,
 ) -> None:
     """The disclosure of results (抽查结果公开): phrases, deadlines, withheld rows counted."""
-    from randcheck.engine.publish import disclosure_table
     from randcheck.io import read_registry
     from randcheck.policies import resolve_policy
+    from randcheck.publish.tables import disclosure_table
 
     chosen = resolve_policy(policy)
     snapshot = read_registry(registry).registry if registry else None
@@ -145,9 +145,9 @@ def report(
     out: OutOption = None,
 ) -> None:
     """Reports a bureau files: monthly dispatch table, quarterly and yearly reports, credit push."""
-    from randcheck.engine import publish
     from randcheck.periods import Quarter
     from randcheck.policies import resolve_policy
+    from randcheck.publish import tables as publish
 
     events = _events(ledger)
     if kind == "monthly":

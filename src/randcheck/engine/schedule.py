@@ -1,184 +1,36 @@
-"""The deadline schedule: every dated obligation of a year, with its clause.
+"""Deprecated: moved, and re-exported here for one release (0.2); importing it warns.
 
-Item lists by 5 January, quarterly plans and draws by the 5th and 10th of a
-quarter's first month, results by the 25th of its last month, pool updates
-within 15 days of a quarter's start, the 15 January inspector count, the
-annual plan by 31 December, monthly and quarterly reports, the yearly report:
-whatever the policy's ``DatedObligation`` rules say. (Deadlines counted from
-each inspection are per record: see :mod:`randcheck.engine.obligations`.)
+New home: randcheck.publish.schedule (instances: randcheck.policies.dates). See CHANGELOG.md.
 """
 
-from __future__ import annotations
+import warnings
 
-import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
-
-from randcheck.calendar import WorkingCalendar, default_calendar
-from randcheck.io.export import Table
-from randcheck.periods import Quarter
-from randcheck.policies.model import (
-    BeforeYearEnd,
-    DatedObligation,
-    MonthlyBy,
-    Policy,
-    QuarterMonthDay,
-    QuarterStartWithin,
-    YearlyDate,
+from randcheck.policies.dates import (
+    instances,
+)
+from randcheck.publish.schedule import (
+    COLUMNS,
+    OBLIGATION_ZH,
+    Scheduled,
+    schedule,
+    schedule_table,
+    to_ics,
 )
 
-OBLIGATION_ZH = {
-    "item_list": "抽查事项清单",
-    "quarterly_plan": "季度抽查计划",
-    "draw": "抽取检查对象和检查人员",
-    "quarter_results": "完成检查并公示结果",
-    "pool_update": "名录库更新备案",
-    "inspector_count": "在编在岗执法人员总数更新",
-    "annual_plan": "下一年度抽查计划",
-    "monthly_dispatch": "月度调度表",
-    "quarterly_report": "季度报表",
-    "yearly_report": "年度工作报告",
-}
-
-
-def instances(
-    rule: DatedObligation, year: int, quarters: Sequence[Quarter]
-) -> list[tuple[str, dt.date]]:
-    """(the period it covers, the date it is due) for each time ``rule`` falls due."""
-    when = rule.when
-    if isinstance(when, YearlyDate):
-        target = str(year + 1) if when.of == "next_year_plan" else str(year)
-        return [(target, dt.date(year, when.month, when.day))]
-    if isinstance(when, BeforeYearEnd):
-        return [(str(year), dt.date(year, 12, 31))]
-    if isinstance(when, QuarterMonthDay):
-        offset = {"first": 0, "last": 2}[when.month]
-        return [(q.label, dt.date(q.year, q.first_month + offset, when.day)) for q in quarters]
-    if isinstance(when, QuarterStartWithin):
-        previous = rule.obligation == "quarterly_report"  # the report covers the quarter before
-        return [
-            ((q.previous() if previous else q).label, q.start + dt.timedelta(days=when.days - 1))
-            for q in quarters
-        ]
-    assert isinstance(when, MonthlyBy)
-    out: list[tuple[str, dt.date]] = []
-    for q in quarters:
-        for month in range(q.first_month, q.last_month + 1):
-            before = dt.date(q.year, month, 1) - dt.timedelta(days=1)
-            out.append((f"{before.year}-{before.month:02d}", dt.date(q.year, month, when.day)))
-    return out
-
-
-@dataclass(frozen=True)
-class Scheduled:
-    """One dated obligation: due date, what, which period it covers, the rule and clause."""
-
-    due: dt.date
-    obligation: str
-    covers: str
-    rule_id: str
-    title: str
-    clause: str
-    quote: str
-    working_day: bool
-    estimated: bool
-
-
-def schedule(policy: Policy, year: int, calendar: WorkingCalendar | None = None) -> list[Scheduled]:
-    """Every dated obligation of ``year`` under ``policy``, in date order."""
-    calendar = calendar or default_calendar()
-    quarters = list(Quarter(year, 1).year_quarters())
-    out: list[Scheduled] = []
-    for rule in policy.rules_of(DatedObligation):
-        for covers, due in instances(rule, year, quarters):
-            out.append(
-                Scheduled(
-                    due,
-                    rule.obligation,
-                    covers,
-                    rule.id,
-                    rule.title,
-                    str(rule.citation),
-                    rule.citation.quote,
-                    calendar.is_working_day(due),
-                    calendar.year_status(due.year) == "estimated",
-                )
-            )
-    return sorted(out, key=lambda s: (s.due, s.rule_id, s.covers))
-
-
-COLUMNS = (
-    ("due", "截止日期 due"),
-    ("obligation", "事项 obligation"),
-    ("covers", "所属期间 covers"),
-    ("rule", "规则 rule"),
-    ("clause", "依据条款 clause"),
-    ("quote", "原文 source"),
-    ("working_day", "是否工作日 working day"),
+MOVED_TO = "randcheck.publish.schedule (instances: randcheck.policies.dates)"
+warnings.warn(
+    f"{__name__} is deprecated: import from {MOVED_TO} (see CHANGELOG.md)",
+    DeprecationWarning,
+    stacklevel=2,
 )
 
 
-def schedule_table(policy: Policy, year: int, calendar: WorkingCalendar | None = None) -> Table:
-    """The schedule as a table a bureau can print."""
-    items = schedule(policy, year, calendar)
-    table = Table(f"{policy.name_zh} {year}年 工作时间表", COLUMNS)
-    for s in items:
-        table.rows.append(
-            {
-                "due": s.due.isoformat(),
-                "obligation": f"{OBLIGATION_ZH[s.obligation]} {s.obligation}",
-                "covers": s.covers,
-                "rule": s.rule_id,
-                "clause": s.clause,
-                "quote": s.quote,
-                "working_day": s.working_day,
-            }
-        )
-    if not items:
-        table.notes.append(f"{policy.id} states no dated obligation")
-    if any(s.estimated for s in items):
-        table.notes.append(f"{year} is an estimated calendar year: working days may change")
-    return table
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> list[str]:
-    """RFC 5545: lines of at most 75 octets, continued with a leading space."""
-    out: list[str] = []
-    current = ""
-    for char in line:
-        if len((current + char).encode("utf-8")) > (75 if not out else 74):
-            out.append(current)
-            current = char
-        else:
-            current += char
-    out.append(current)
-    return [out[0], *(" " + part for part in out[1:])]
-
-
-def to_ics(policy: Policy, year: int, calendar: WorkingCalendar | None = None) -> str:
-    """An iCalendar file: one all-day event per obligation, the clause in its description."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//randcheck//schedule//ZH",
-        "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{_escape(policy.name_zh)} {year}",
-    ]
-    for s in schedule(policy, year, calendar):
-        uid = f"{policy.id}-{s.rule_id}-{s.covers}-{s.due:%Y%m%d}@randcheck"
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{uid}",
-            f"DTSTAMP:{year}0101T000000Z",
-            f"DTSTART;VALUE=DATE:{s.due:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{s.due + dt.timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{_escape(f'{OBLIGATION_ZH[s.obligation]} ({s.covers}) 截止')}",
-            f"DESCRIPTION:{_escape(f'{s.title}. {s.clause}: {s.quote}')}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(part + "\r\n" for line in lines for part in _fold(line))
+__all__ = [
+    "COLUMNS",
+    "OBLIGATION_ZH",
+    "Scheduled",
+    "instances",
+    "schedule",
+    "schedule_table",
+    "to_ics",
+]

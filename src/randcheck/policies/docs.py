@@ -1,65 +1,24 @@
-"""Markdown pages generated from the policy plugins (docs/policies/<id>.md)."""
+"""Deprecated: moved, and re-exported here for one release (0.2); importing it warns.
 
-from __future__ import annotations
+New home: randcheck.report.policy_pages. See CHANGELOG.md.
+"""
 
-from pathlib import Path
+import warnings
 
-from randcheck.io.atomic import write_text
-from randcheck.policies.describe import describe
-from randcheck.policies.model import Policy
+from randcheck.report.policy_pages import (
+    policy_markdown,
+    write_policy_pages,
+)
 
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def policy_markdown(policy: Policy) -> str:
-    """One page: the document, then every rule with its value, clause, quote and reading."""
-    lines = [
-        f"# {policy.name_zh}",
-        "",
-        f"{policy.name_en}. Policy id `{policy.id}`, version {policy.version}.",
-        "",
-        "| | |",
-        "|---|---|",
-        f"| document | {_cell(policy.document_title)} |",
-        f"| number | {policy.document_number or '—'} |",
-        f"| issued | {policy.issued or '—'} |",
-        f"| effective from | {policy.effective_from} |",
-        f"| level | {policy.level.label} |",
-        f"| source text | `shared/seeds/{policy.source_file}` |",
-        f"| calendar | {policy.calendar} (official working days, 调休 included) |",
-        "",
-        "## Rules",
-        "",
-        "In the order the document states them. Every quote is verbatim from the source text.",
-        "",
-        "| rule | value | clause | source (原文) | reading taken |",
-        "|---|---|---|---|---|",
-    ]
-    for rule in policy.rules:
-        lines.append(
-            f"| `{rule.id}` | {_cell(describe(rule))} | {_cell(str(rule.citation))} | "
-            f"{_cell(rule.citation.quote)} | {_cell(rule.interpretation or '')} |"
-        )
-    if policy.notes:
-        lines += ["", "## Notes", ""]
-        lines += [f"- {_cell(note)}" for note in policy.notes]
-    if policy.changes:
-        lines += ["", "## Changes from the base policy", ""]
-        lines += [
-            f"- `{c.rule}` {c.field}: {c.old} → {c.new} ({_cell(c.reason)})" for c in policy.changes
-        ]
-    lines.append("")
-    return "\n".join(lines)
+MOVED_TO = "randcheck.report.policy_pages"
+warnings.warn(
+    f"{__name__} is deprecated: import from {MOVED_TO} (see CHANGELOG.md)",
+    DeprecationWarning,
+    stacklevel=2,
+)
 
 
-def write_policy_pages(folder: Path, policies: list[Policy]) -> list[Path]:
-    """Write one page per policy into ``folder``; the paths written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for policy in policies:
-        path = folder / f"{policy.id}.md"
-        write_text(path, policy_markdown(policy))
-        written.append(path)
-    return written
+__all__ = [
+    "policy_markdown",
+    "write_policy_pages",
+]

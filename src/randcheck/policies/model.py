@@ -39,6 +39,7 @@ from randcheck.errors import PolicyError
 from randcheck.models import Entity, EntityClass
 from randcheck.models.fields import LabelledEnum
 from randcheck.models.vocab import Outcome, ReplacementReason, Withheld
+from randcheck.periods import Quarter
 
 
 class _Frozen(BaseModel):
@@ -417,8 +418,25 @@ class Change(_Frozen):
     reason: str
 
 
+class NotModelled(_Frozen):
+    """A clause of the document that no rule encodes, and why (as Catala's "angle mort")."""
+
+    document: str = Field(description="the document, as its citations name it")
+    clause: str = Field(description="the document's own numbering, e.g. 第十八条 or 四(一)")
+    reason: str = Field(min_length=3, description="why it is not a rule")
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.clause}"
+
+
 class Policy(_Frozen):
-    """A jurisdiction's 双随机、一公开 rules, from one document, as data."""
+    """A jurisdiction's 双随机、一公开 rules, from one document, as data.
+
+    A policy is in force from ``effective_from`` to ``effective_until`` (the
+    last day, when a later version supersedes it; None while in force). Several
+    versions of one id live side by side: :func:`randcheck.policies.get_policy`
+    picks one by date (``on=``) or exactly (``version=``).
+    """
 
     id: str = Field(pattern=r"^[a-z0-9_.\-]+$")
     name_zh: str
@@ -428,6 +446,7 @@ class Policy(_Frozen):
     document_number: str | None = None
     issued: dt.date | None = None
     effective_from: dt.date
+    effective_until: dt.date | None = None
     version: str
     source_file: str | None = None
     calendar: Literal["CN"] = "CN"
@@ -435,6 +454,7 @@ class Policy(_Frozen):
     variant_of: str | None = None
     changes: tuple[Change, ...] = ()
     notes: tuple[str, ...] = ()
+    not_modelled: tuple[NotModelled, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
@@ -442,7 +462,45 @@ class Policy(_Frozen):
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise ValueError(f"rule ids must be unique; repeated: {', '.join(repeated)}")
+        if self.effective_until is not None and self.effective_until < self.effective_from:
+            raise ValueError("effective_until is before effective_from")
         return self
+
+    # --- when it is in force --------------------------------------------------------
+
+    def in_force(self, day: dt.date) -> bool:
+        """Whether the policy is in force on ``day``."""
+        return self.effective_from <= day and (
+            self.effective_until is None or day <= self.effective_until
+        )
+
+    @property
+    def in_force_text(self) -> str:
+        until = f" to {self.effective_until}" if self.effective_until else ""
+        return f"in force from {self.effective_from}{until}"
+
+    def check_period(self, start: dt.date, end: dt.date, what: str) -> None:
+        """Refuse a period (``start`` to ``end``) the policy was never in force in.
+
+        A period that overlaps the policy's time in force is accepted, as the
+        ``holidays`` package accepts any year from its ``start_year``.
+        """
+        if end < self.effective_from or (
+            self.effective_until is not None and start > self.effective_until
+        ):
+            raise PolicyError(
+                f"{self.id} {self.version} is not in force in {what}: {self.in_force_text}",
+                hint="choose a period when the policy was in force, or the version of the "
+                "policy in force then (get_policy(id, on=date))",
+            )
+
+    def check_in_force(self, year: int, quarter: int | None = None) -> None:
+        """Refuse a year, or one of its quarters, before (or after) the policy's time in force."""
+        if quarter is None:
+            self.check_period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
+            return
+        period = Quarter(year, quarter)
+        self.check_period(period.start, period.end, period.label)
 
     # --- looking rules up ------------------------------------------------------------
 

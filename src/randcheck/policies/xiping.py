@@ -1,210 +1,34 @@
-"""西平县 Xiping county (Zhumadian, Henan): 西环〔2024〕3号 西平县污染源日常监管随机抽查制度.
+"""Deprecated: moved, and re-exported here for one release (0.2); importing it warns.
 
-Issued 2024-01-12. Source: shared/seeds/001_f166962c744db354.txt.
-
-一(四)3 "每季度至少对本辖区的特殊监管对象抽查一次" is ambiguous. The default
-reading: at least one special entity is drawn each quarter (a draw among
-them, 抽查一次). The other reading, each special entity once a quarter, ships
-as the variant ``xiping.each_special_quarterly`` (:data:`EACH_SPECIAL_QUARTERLY`).
+New home: randcheck.policies.jurisdictions.xiping_2024. See CHANGELOG.md.
 """
 
-from __future__ import annotations
+import warnings
 
-import datetime as dt
-
-from randcheck.models import EntityClass
-from randcheck.policies.model import (
-    Classification,
-    ClassPrecedence,
-    Condition,
-    Confidential,
-    CoverageCycle,
-    DatedObligation,
-    Deadline,
-    InspectorPool,
-    InspectorSelection,
-    Level,
-    ListFixed,
-    NotSpecified,
-    Policy,
-    QuarterlyMinimum,
-    QuarterlyShare,
-    Requirement,
-    StaffMultiple,
-    YearlyDate,
-    cite,
+from randcheck.policies.jurisdictions.xiping_2024 import (
+    EACH_SPECIAL_QUARTERLY,
+    GENERAL,
+    KEY,
+    POLICY,
+    SOURCE,
+    SPECIAL,
+    SPECIAL_QUARTERLY,
 )
 
-SOURCE = "001_f166962c744db354.txt"
-c = cite("西平县 随机抽查制度", SOURCE)
-KEY, GENERAL, SPECIAL = EntityClass.KEY, EntityClass.GENERAL, EntityClass.SPECIAL
-SPECIAL_QUARTERLY = "每季度至少对本辖区的特殊监管对象抽查一次"
-
-POLICY = Policy(
-    id="xiping",
-    name_zh="西平县污染源日常监管随机抽查制度",
-    name_en="Xiping county: random inspections of pollution sources",
-    level=Level.COUNTY,
-    document_title="驻马店市生态环境局西平分局关于印发《西平县污染源日常监管随机抽查制度》的通知",
-    document_number="西环〔2024〕3号",
-    issued=dt.date(2024, 1, 12),
-    effective_from=dt.date(2024, 1, 12),
-    version="2024.1",
-    source_file=SOURCE,
-    notes=("Team size is not stated: teams use the engine's default of two inspectors.",),
-    rules=(
-        Requirement(
-            id="scope.routine_only",
-            title="Routine supervision only: not campaigns, case handling or complaints",
-            topic="scope",
-            citation=c(
-                "一(一)",
-                "开展专项执法检查、环境违法案件查处、环境执法后督察、环境信访案件查处等非日常监督检查工作时，不适用本实施方案",
-            ),
-        ),
-        Classification(
-            id="class.key",
-            title="City-controlled (市控) and higher entities must be key",
-            entity_class=KEY,
-            any_of=(
-                Condition(field="control_level", op="in", value=["CITY", "PROVINCIAL", "NATIONAL"]),
-            ),
-            citation=c("一(三)", "其中市控及以上重点企业必须作为重点排污单位"),
-        ),
-        ClassPrecedence(
-            id="class.precedence",
-            title="Three classes: general, key, special",
-            order=(SPECIAL, KEY),
-            default=GENERAL,
-            citation=c("一(三)", "企业分类（分一般排污企业、重点排污企业和特殊监管对象）"),
-            interpretation=(
-                "Only the key class has a stated criterion; special entities are those the "
-                "bureau records as special."
-            ),
-        ),
-        InspectorPool(
-            id="inspectors.pool",
-            title="Inspectors: staff holding an administrative enforcement certificate",
-            require_certificate=True,
-            require_on_staff=True,
-            auxiliary_allowed=False,
-            citation=c(
-                "一(三)",
-                "执法检查人员数据库原则上由西平县环境监察大队具有行政执法资格证的工作人员构成",
-            ),
-        ),
-        DatedObligation(
-            id="plan.next_year_count",
-            title="Next year's count fixed by the end of December and filed upward",
-            obligation="annual_plan",
-            when=YearlyDate(month=12, day=31, of="next_year_plan"),
-            citation=c(
-                "一(四)",
-                "每年12月底前，按照本单位确定的抽查比例，确定下一年度被抽查单位数量",
-            ),
-        ),
-        QuarterlyShare(
-            id="key.quarterly_share",
-            title="Key entities: at least 20 % each quarter",
-            entity_class=KEY,
-            min_fraction=0.20,
-            citation=c("一(四)1", "每季度至少对本辖区20%的重点排污单位进行抽查"),
-        ),
-        CoverageCycle(
-            id="key.coverage",
-            title="All key entities once a year, in principle",
-            entity_class=KEY,
-            times=1,
-            years=1,
-            citation=c("一(四)1", "原则上应保证每年对辖区所有重点排污单位进行一遍巡查"),
-        ),
-        StaffMultiple(
-            id="general.yearly_count",
-            title="General entities: at least 1 : 10 (yearly count = 10 × inspectors)",
-            entity_class=GENERAL,
-            multiple=10,
-            basis="certified",
-            citation=c("一(四)2", "至少按照1:10的比例确定年度被抽查单位数量"),
-            interpretation=(
-                "1:10 is read as in 睢县 三(二)2, inspectors : entities inspected per year; the "
-                "inspectors are those of the registry, certificate holders (一(三))."
-            ),
-        ),
-        NotSpecified(
-            id="special.quarterly_share",
-            title="Special entities: an 'appropriately higher' ratio",
-            topic="quarterly_share",
-            entity_class=SPECIAL,
-            stated="适度提高抽查比例",
-            citation=c("一(四)3", "对存在环境违法问题和环境管理问题的污染源，应适度提高抽查比例"),
-        ),
-        QuarterlyMinimum(
-            id="special.quarterly",
-            title="Special entities: at least one drawn each quarter",
-            entity_class=SPECIAL,
-            count=1,
-            citation=c("一(四)3", SPECIAL_QUARTERLY),
-            interpretation=(
-                "Ambiguous. Read as one check among the special entities each quarter "
-                "(抽查一次 = one draw). The other reading, each special entity once a quarter, "
-                "is the variant xiping.each_special_quarterly."
-            ),
-        ),
-        ListFixed(
-            id="draw.list_fixed",
-            title="Once drawn, the list is not changed at will",
-            citation=c("二(一)", "污染源日常环境监管随机抽查名单一经确定，不得随意变更"),
-        ),
-        InspectorSelection(
-            id="inspectors.drawn",
-            title="Inspectors are drawn at random",
-            citation=c("二(一)", "随机抽取检查对象和执法检查人员"),
-        ),
-        Deadline(
-            id="result_entry.deadline",
-            title="Results uploaded within 7 working days after the on-site inspection ends",
-            obligation="result_entry",
-            amount=7,
-            unit="working_days",
-            after="inspection_completed",
-            citation=c(
-                "二(二)",
-                "现场抽查工作结束后，实施抽查部门在7个工作日内将抽查结果上传到“河南省生态环境执法一体化”平台",
-            ),
-        ),
-        Confidential(
-            id="draw.confidential",
-            title="The list is secret to the entities before the on-site inspection",
-            citation=c("二(四)", "在现场检查工作实施前，随机抽查名单应对被抽查单位保密"),
-        ),
-        Requirement(
-            id="inspection.joint_monitoring",
-            title="Monitoring together with the inspection",
-            topic="joint_monitoring",
-            citation=c("二(五)", "对被抽查单位同步开展监测和监察"),
-        ),
-        NotSpecified(
-            id="disclosure.deadline",
-            title="Disclosure 'timely': no deadline",
-            topic="disclosure_deadline",
-            stated="及时",
-            citation=c("二(六)", "将随机抽查情况和查处结果及时向社会公开"),
-        ),
-    ),
+MOVED_TO = "randcheck.policies.jurisdictions.xiping_2024"
+warnings.warn(
+    f"{__name__} is deprecated: import from {MOVED_TO} (see CHANGELOG.md)",
+    DeprecationWarning,
+    stacklevel=2,
 )
 
-EACH_SPECIAL_QUARTERLY = POLICY.with_changes(
-    remove=["special.quarterly"],
-    add=[
-        QuarterlyShare(
-            id="special.every_quarter",
-            title="Each special entity once each quarter (100 % each quarter)",
-            entity_class=SPECIAL,
-            min_fraction=1.0,
-            citation=c("一(四)3", SPECIAL_QUARTERLY),
-            interpretation="The other reading of 一(四)3: every special entity, once a quarter.",
-        )
-    ],
-    name="each_special_quarterly",
-    reason="西平 一(四)3 read as: each special entity at least once each quarter",
-)
+
+__all__ = [
+    "EACH_SPECIAL_QUARTERLY",
+    "GENERAL",
+    "KEY",
+    "POLICY",
+    "SOURCE",
+    "SPECIAL",
+    "SPECIAL_QUARTERLY",
+]

@@ -5,7 +5,7 @@ Each quarter, in order:
 1. the world moves (:class:`~randcheck.simulation.models.ChurnModel`): at the
    first quarter of every year after the first, the directory update (class
    changes; violators become SPECIAL / 特殊); every quarter, openings and closings;
-2. the draw: :func:`randcheck.engine.draw.plan_draw` for the whole registry or,
+2. the draw: :func:`randcheck.draw.select.plan_draw` for the whole registry or,
    with ``by_jurisdiction``, for each 行政区划 with its own inspectors, on the
    inspections simulated so far, under the seed ``<seed>|r<replicate>|<quarter>``;
 3. the outcomes (:class:`~randcheck.simulation.models.OutcomeModel`): each drawn
@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Literal, get_args
 
-from randcheck.engine.draw import eligible_inspectors, plan_draw
-from randcheck.engine.history import History, Inspection
-from randcheck.engine.quotas import cycle_of
+from randcheck.draw.history import History, Inspection
+from randcheck.draw.select import plan_draw
+from randcheck.draw.teams import eligible_inspectors
 from randcheck.errors import DrawError
 from randcheck.models import EntityClass, ProductionStatus
 from randcheck.models.vocab import Mode
 from randcheck.periods import Quarter
+from randcheck.policies.dates import cycle_of
 from randcheck.policies.model import CoverageCycle, Policy
 from randcheck.registry import ENTITY_FIELDS, Registry
 from randcheck.simulation.models import ChurnModel, OutcomeModel

@@ -1,0 +1,27 @@
+"""What happened: ledger events, the hash chain, and the stores behind one interface.
+
+- :mod:`~randcheck.ledger.events`: event types and their validated payloads;
+- :mod:`~randcheck.ledger.chain`: stored events and the hash chain;
+- :mod:`~randcheck.ledger.store`: the :class:`Ledger` interface;
+- :mod:`~randcheck.ledger.stores`: SQLite and JSON Lines, :func:`open_ledger`.
+"""
+
+from randcheck.ledger.chain import GENESIS, ChainReport, LedgerEvent, event_hash, walk_chain
+from randcheck.ledger.events import EventType, ReportKind, validate_payload
+from randcheck.ledger.store import Ledger
+from randcheck.ledger.stores import export_jsonl, open_ledger, read_verified
+
+__all__ = [
+    "GENESIS",
+    "ChainReport",
+    "EventType",
+    "Ledger",
+    "LedgerEvent",
+    "ReportKind",
+    "event_hash",
+    "export_jsonl",
+    "open_ledger",
+    "read_verified",
+    "validate_payload",
+    "walk_chain",
+]

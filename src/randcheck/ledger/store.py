@@ -1,0 +1,219 @@
+"""The ledger: an append-only, hash-chained log of everything that happened.
+
+A recorded result is never edited (青岛 四: 检查结果一经录入不得随意修改): a
+correction is requested, approved, and only then is a new result recorded.
+
+:class:`Ledger` is the one interface every store implements
+(:mod:`randcheck.ledger.stores`); the chain itself is :mod:`randcheck.ledger.chain`.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import datetime as dt
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from randcheck.errors import LedgerError
+from randcheck.ledger.chain import ChainReport, LedgerEvent, event_hash, walk_chain
+from randcheck.ledger.events import EventType, aware, validate_payload
+
+
+class Ledger(abc.ABC):
+    """An append-only, hash-chained event log. Open one with :func:`open_ledger`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    # --- storage, per backend --------------------------------------------------
+
+    @abc.abstractmethod
+    def _transaction(self) -> contextlib.AbstractContextManager[None]:
+        """Exclusive access for an append: other threads and processes wait."""
+
+    @abc.abstractmethod
+    def _head(self) -> tuple[int, str]:
+        """(last seq, last hash), or (0, GENESIS) when empty. Inside a transaction."""
+
+    @abc.abstractmethod
+    def _subject_events(self, subject: str) -> list[LedgerEvent]:
+        """The events of one subject, in order. Inside a transaction."""
+
+    @abc.abstractmethod
+    def _write(self, event: LedgerEvent) -> None:
+        """Store one event. Inside a transaction."""
+
+    @abc.abstractmethod
+    def _stored(self) -> Iterator[dict[str, Any]]:
+        """Every stored event as JSON data, in storage order (for verify)."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    # --- the public interface ----------------------------------------------------
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def append(
+        self,
+        kind: EventType | str,
+        *,
+        actor: str,
+        payload: BaseModel | dict[str, Any],
+        subject: str | None = None,
+        time: dt.datetime | None = None,
+    ) -> LedgerEvent:
+        """Append one event; the rules of the record are checked first.
+
+        ``subject`` defaults to the payload's task id (or draw id). ``time`` is when
+        the thing happened (for a result, when it was entered); naive times are
+        China Standard Time; default now.
+        """
+        return self.append_many([(kind, actor, payload, subject, time)])[0]
+
+    def append_many(
+        self,
+        entries: Iterable[
+            tuple[EventType | str, str, BaseModel | dict[str, Any], str | None, dt.datetime | None]
+        ],
+    ) -> list[LedgerEvent]:
+        """Append several events in one transaction (all or none)."""
+        prepared = [self._prepare(*entry) for entry in entries]
+        written: list[LedgerEvent] = []
+        with self._lock, self._transaction():
+            seq, previous = self._head()
+            pending: dict[str, list[LedgerEvent]] = {}
+            for kind, actor, payload, subject, moment in prepared:
+                history = pending.get(subject)
+                if history is None:
+                    history = pending[subject] = self._subject_events(subject)
+                self._check_record(kind, payload, subject, history)
+                seq += 1
+                body = {
+                    "seq": seq,
+                    "type": kind.value,
+                    "time": moment.isoformat(),
+                    "actor": actor,
+                    "subject": subject,
+                    "payload": payload,
+                    "prev_hash": previous,
+                }
+                event = LedgerEvent(
+                    seq, kind, moment, actor, subject, payload, previous, event_hash(body)
+                )
+                self._write(event)
+                history.append(event)
+                written.append(event)
+                previous = event.hash
+        return written
+
+    def edit_result(self, *_: object, **__: object) -> None:
+        """Always refused: a recorded result is never edited (青岛 四)."""
+        raise LedgerError(
+            "a recorded result cannot be edited (青岛 四: 检查结果一经录入不得随意修改)",
+            hint="file a correction: append CORRECTION_REQUESTED naming the result's event, "
+            "then CORRECTION_APPROVED with the approver, then record the new result",
+        )
+
+    def events(self) -> Iterator[LedgerEvent]:
+        """Every event, in chain order."""
+        for data in self._stored():
+            yield LedgerEvent.from_json(data)
+
+    def events_for(self, subject: str) -> list[LedgerEvent]:
+        with self._lock, self._transaction():
+            return list(self._subject_events(subject))
+
+    def verify(self, expected_head: str | None = None) -> ChainReport:
+        """Walk the chain; the first broken link, if any. ``expected_head``: a published hash."""
+        return walk_chain(self._stored(), expected_head)
+
+    @property
+    def head(self) -> str:
+        with self._lock, self._transaction():
+            return self._head()[1]
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _prepare(
+        self,
+        kind: EventType | str,
+        actor: str,
+        payload: BaseModel | dict[str, Any],
+        subject: str | None,
+        moment: dt.datetime | None,
+    ) -> tuple[EventType, str, dict[str, Any], str, dt.datetime]:
+        try:
+            event_type = kind if isinstance(kind, EventType) else EventType.of(kind)
+        except ValueError:
+            raise LedgerError(
+                f"unknown event type {kind!r}", hint=f"use one of {EventType.spellings()}"
+            ) from None
+        if not actor or not actor.strip():
+            raise LedgerError("every event needs an actor (who did it)")
+        data = validate_payload(event_type, payload)
+        natural = data.get("task_id") or data.get("draw_id")
+        if subject is None:
+            if not isinstance(natural, str):
+                raise LedgerError(f"a {event_type.value} event needs a subject")
+            subject = natural
+        elif isinstance(natural, str) and natural != subject:
+            raise LedgerError(
+                f"subject {subject!r} differs from the payload's {natural!r}",
+                hint="leave subject out; it is taken from the payload",
+            )
+        moment = aware(moment or dt.datetime.now(dt.timezone.utc))
+        return event_type, actor.strip(), data, subject, moment
+
+    @staticmethod
+    def _check_record(
+        kind: EventType, payload: dict[str, Any], subject: str, history: list[LedgerEvent]
+    ) -> None:
+        if kind is EventType.RESULT_RECORDED:
+            results = [e for e in history if e.type is EventType.RESULT_RECORDED]
+            if results:
+                last = results[-1]
+                approved = any(
+                    e.type is EventType.CORRECTION_APPROVED
+                    and any(
+                        r.seq == e.payload["request_seq"]
+                        and r.type is EventType.CORRECTION_REQUESTED
+                        and r.payload["result_seq"] == last.seq
+                        for r in history
+                    )
+                    for e in history
+                    if e.seq > last.seq
+                )
+                if not approved:
+                    raise LedgerError(
+                        f"task {subject} already has a result (event #{last.seq}); a recorded "
+                        "result is never edited (青岛 四)",
+                        hint=f"file a correction: CORRECTION_REQUESTED with result_seq "
+                        f"{last.seq}, then CORRECTION_APPROVED, then record the new result",
+                    )
+        elif kind is EventType.CORRECTION_REQUESTED:
+            target = payload["result_seq"]
+            if not any(e.seq == target and e.type is EventType.RESULT_RECORDED for e in history):
+                raise LedgerError(
+                    f"event #{target} is not a result of task {subject}",
+                    hint="name the RESULT_RECORDED event to correct",
+                )
+        elif kind is EventType.CORRECTION_APPROVED:
+            target = payload["request_seq"]
+            if not any(
+                e.seq == target and e.type is EventType.CORRECTION_REQUESTED for e in history
+            ):
+                raise LedgerError(
+                    f"event #{target} is not a correction request of task {subject}",
+                    hint="approve the CORRECTION_REQUESTED event by its number",
+                )

@@ -1,0 +1,70 @@
+"""When a policy's dated rules fall due: obligation instances and coverage cycles.
+
+Period arithmetic on policy rules, shared by the draw (quotas), the audit and
+the published schedule: one place, so the three agree on every date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from randcheck.periods import Quarter
+from randcheck.policies.model import (
+    BeforeYearEnd,
+    CoverageCycle,
+    DatedObligation,
+    MonthlyBy,
+    Policy,
+    QuarterMonthDay,
+    QuarterStartWithin,
+    YearlyDate,
+)
+
+
+def instances(
+    rule: DatedObligation, year: int, quarters: Sequence[Quarter]
+) -> list[tuple[str, dt.date]]:
+    """(the period it covers, the date it is due) for each time ``rule`` falls due."""
+    when = rule.when
+    if isinstance(when, YearlyDate):
+        target = str(year + 1) if when.of == "next_year_plan" else str(year)
+        return [(target, dt.date(year, when.month, when.day))]
+    if isinstance(when, BeforeYearEnd):
+        return [(str(year), dt.date(year, 12, 31))]
+    if isinstance(when, QuarterMonthDay):
+        offset = {"first": 0, "last": 2}[when.month]
+        return [(q.label, dt.date(q.year, q.first_month + offset, when.day)) for q in quarters]
+    if isinstance(when, QuarterStartWithin):
+        previous = rule.obligation == "quarterly_report"  # the report covers the quarter before
+        return [
+            ((q.previous() if previous else q).label, q.start + dt.timedelta(days=when.days - 1))
+            for q in quarters
+        ]
+    assert isinstance(when, MonthlyBy)
+    out: list[tuple[str, dt.date]] = []
+    for q in quarters:
+        for month in range(q.first_month, q.last_month + 1):
+            before = dt.date(q.year, month, 1) - dt.timedelta(days=1)
+            out.append((f"{before.year}-{before.month:02d}", dt.date(q.year, month, when.day)))
+    return out
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """A coverage window: from ``start`` to ``end``, and the quarters left in it."""
+
+    start: dt.date
+    end: dt.date
+    quarters_left: int
+
+
+def cycle_of(rule: CoverageCycle, policy: Policy, period: Quarter) -> Cycle:
+    """The cycle window holding ``period``: N-year windows counted from the policy's first year."""
+    anchor = policy.effective_from.year
+    index = max(0, (period.year - anchor) // rule.years)
+    first = anchor + index * rule.years
+    last = first + rule.years - 1
+    left = (last - period.year) * 4 + period.quarters_left_in_year
+    return Cycle(dt.date(first, 1, 1), dt.date(last, 12, 31), left)
