@@ -56,12 +56,24 @@ def check_secret(secret: str) -> str:
 
 
 def commitment(secret: str) -> str:
-    """``SHA-256`` of the secret's 32 bytes, lowercase hex: published before the draw."""
+    """``SHA-256`` of the secret's 32 bytes, lowercase hex: published before the draw.
+
+    The bytes are the secret's, not its hex text:
+
+    >>> commitment("5e" * 32)
+    '9985b2e4b9b71b28ce59ea5ce77f0b110637b625c6d7f41e982c9510940a2056'
+    """
     return hashlib.sha256(bytes.fromhex(check_secret(secret))).hexdigest()
 
 
 def normalise_public_randomness(text: str) -> str:
-    """Dice digits or a beacon value without white space, hex lower-cased; >= 20 characters."""
+    """Dice digits or a beacon value without white space, hex lower-cased; >= 20 characters.
+
+    >>> normalise_public_randomness("3141 5926 5358 9793 2384")
+    '31415926535897932384'
+    >>> normalise_public_randomness(" 9F86D081884C7D659A2FEAA0C55AD015 ")
+    '9f86d081884c7d659a2feaa0c55ad015'
+    """
     cleaned = "".join(text.split()).lower()
     if not _HEX.match(cleaned or "-"):
         raise InputError(
@@ -77,12 +89,31 @@ def normalise_public_randomness(text: str) -> str:
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:
-    """Compact JSON with sorted keys and non-ASCII characters as themselves."""
+    """Compact JSON with sorted keys and non-ASCII characters as themselves.
+
+    >>> canonical_json({"policy": {"version": "2023.1", "id": "huojia"}, "period": "2025Q3"})
+    '{"period":"2025Q3","policy":{"id":"huojia","version":"2023.1"}}'
+    >>> canonical_json({"jurisdiction": "获嘉县"})
+    '{"jurisdiction":"获嘉县"}'
+    """
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def draw_seed(secret: str, public_randomness: str, context: Mapping[str, Any]) -> str:
-    """The seed of a draw: see the module docstring for the exact bytes."""
+    """The seed of a draw: see the module docstring for the exact bytes.
+
+    >>> draw_seed("5e" * 32, "31415926535897932384", {"period": "2025Q3", "policy": "huojia"})
+    'f32a9396ca51cf29bf52116679fe9b4ee717770c48b311711b2942590637a488'
+
+    That is ``SHA-256`` of these UTF-8 bytes (one line each, no final newline):
+
+    >>> print(SEED_VERSION, "5e" * 32, "31415926535897932384",
+    ...       canonical_json({"period": "2025Q3", "policy": "huojia"}), sep="\\n")
+    randcheck-seed-v1
+    5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e
+    31415926535897932384
+    {"period":"2025Q3","policy":"huojia"}
+    """
     text = "\n".join(
         (
             SEED_VERSION,

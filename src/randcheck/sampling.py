@@ -37,12 +37,27 @@ _SHORT = 10**9
 
 
 def sha256_hex(text: str) -> str:
-    """Lowercase hex SHA-256 of the UTF-8 bytes of ``text``."""
+    """Lowercase hex SHA-256 of the UTF-8 bytes of ``text``.
+
+    >>> sha256_hex("314159")
+    'c5b389beb081fe1e43ae92e895deca086b4eed5cf9efc7b78eebbbc9dc75c3f0'
+    """
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def ticket(entity_id: str, seed: str) -> str:
-    """The full ticket of ``entity_id`` under ``seed`` (``consistent_sampler.first_fraction``)."""
+    """The full ticket of ``entity_id`` under ``seed`` (``consistent_sampler.first_fraction``).
+
+    Rivest's own vector (``consistent_sampler.first_fraction``'s docstring):
+
+    >>> ticket("AB-130", "01382438112797316654")
+    '0.26299714122838008416507544297546663599715395525154425586041245287750224561854'
+
+    A registry key (a 统一社会信用代码, valid check character) is an id like any other:
+
+    >>> ticket("914107244TUTWQHEXU", "314159")
+    '0.52660882393142394035656168501972784681109964546050701987532140010417826422112'
+    """
     number = int(sha256_hex(sha256_hex(seed) + entity_id), 16)
     return "0." + f"{number:064d}"[::-1]
 
@@ -95,7 +110,17 @@ def consistent_order(ids: Iterable[str], seed: str, take: int | None = None) -> 
     """``ids`` ordered by consistent-sampling ticket under ``seed``; the first ``take``.
 
     The same order as ``consistent_sampler.sampler(ids, seed=seed, take=take,
-    with_replacement=False, output="id")``.
+    with_replacement=False, output="id")``. Rivest's example:
+
+    >>> consistent_order(["ab-1", "ab-2", "cd-1", "ef-3"], "314159")
+    ['cd-1', 'ef-3', 'ab-1', 'ab-2']
+
+    A subset keeps the order of the whole, and ``take`` keeps its head:
+
+    >>> consistent_order(["ab-2", "ef-3", "ab-1"], "314159")
+    ['ef-3', 'ab-1', 'ab-2']
+    >>> consistent_order(["ab-1", "ab-2", "cd-1", "ef-3"], "314159", take=2)
+    ['cd-1', 'ef-3']
     """
     ids = ids if isinstance(ids, list | tuple) else list(ids)
     _check(ids, take)
