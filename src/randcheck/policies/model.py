@@ -640,6 +640,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def leave_out(document: str) -> Callable[[str, str], NotModelled]:
+    """A maker of not-modelled entries for one document: ``skip = leave_out("获嘉县 细则")``,
+    then ``skip("第十八条", "why no rule encodes it")``."""
+
+    def make(clause: str, reason: str) -> NotModelled:
+        return NotModelled(document=document, clause=clause, reason=reason)
+
+    return make
+
+
 def cite(document: str, source_file: str) -> Callable[[str, str], Citation]:
     """A citation maker for one document: ``c = cite("获嘉县 实施细则", "002_….txt")``,
     then ``c("第十四条", "每季度至少…")``."""

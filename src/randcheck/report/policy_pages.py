@@ -26,6 +26,7 @@ def policy_markdown(policy: Policy) -> str:
         f"| number | {policy.document_number or '—'} |",
         f"| issued | {policy.issued or '—'} |",
         f"| effective from | {policy.effective_from} |",
+        f"| effective until | {policy.effective_until or 'in force (no later version known)'} |",
         f"| level | {policy.level.label} |",
         f"| source text | `shared/seeds/{policy.source_file}` |",
         f"| calendar | {policy.calendar} (official working days, 调休 included) |",
@@ -42,6 +43,18 @@ def policy_markdown(policy: Policy) -> str:
             f"| `{rule.id}` | {_cell(describe(rule))} | {_cell(str(rule.citation))} | "
             f"{_cell(rule.citation.quote)} | {_cell(rule.interpretation or '')} |"
         )
+    if policy.not_modelled:
+        lines += [
+            "",
+            "## Clauses not modelled",
+            "",
+            "Every clause of the document is either cited by a rule above or listed here "
+            "with the reason no rule encodes it (a test reads the source text to hold this).",
+            "",
+            "| clause | why it is not a rule |",
+            "|---|---|",
+        ]
+        lines += [f"| {_cell(str(n))} | {_cell(n.reason)} |" for n in policy.not_modelled]
     if policy.notes:
         lines += ["", "## Notes", ""]
         lines += [f"- {_cell(note)}" for note in policy.notes]

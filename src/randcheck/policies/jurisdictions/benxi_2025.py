@@ -34,11 +34,34 @@ from randcheck.policies.model import (
     Team,
     YearlyDate,
     cite,
+    leave_out,
 )
 
 SOURCE = "004_e931121260d324b8.txt"
 c = cite("本溪市 实施方案", SOURCE)
 KEY, GENERAL, SPECIAL = EntityClass.KEY, EntityClass.GENERAL, EntityClass.SPECIAL
+
+# Clauses of the document that no rule encodes, each with the reason (Catala's "angle mort").
+skip = leave_out("本溪市 实施方案")
+NOT_MODELLED = (
+    skip("一", "guiding ideology (指导思想): states aims, no checkable requirement"),
+    skip(
+        "三",
+        "scope (适用范围): which checks must be random and which are exempt (投诉举报, 专项检查 …); used to read the other rules, not a rule itself",
+    ),
+    skip(
+        "四",
+        "principles (全面覆盖、属地管理、公开透明): their duties are the rules of 六, 七 and 八",
+    ),
+    skip(
+        "五",
+        "division of duties between the city bureau, the 市执法队 and the county branches (职责分工): organisational, not measurable from records",
+    ),
+    skip(
+        "七(七)",
+        "archiving (归档要求): lists, plans, registries and case files bound and archived, paper and electronic; the records do not show it",
+    ),
+)
 
 POLICY = Policy(
     id="benxi",
@@ -52,6 +75,7 @@ POLICY = Policy(
     version="2025.1",
     source_file=SOURCE,
     notes=("The ratios apply from 2025 (七(一) 2025年起); effective_from is 2025-01-01.",),
+    not_modelled=NOT_MODELLED,
     rules=(
         # 二 总体目标
         Disclosure(

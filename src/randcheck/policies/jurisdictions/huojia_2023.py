@@ -32,6 +32,7 @@ from randcheck.policies.model import (
     Team,
     YearlyDate,
     cite,
+    leave_out,
 )
 
 SOURCE = "002_768c4a83a957913c.txt"
@@ -45,6 +46,95 @@ RATIOS = (
     "50%的特殊监管对象进行抽查"
 )
 CYCLES = "确保重点监管对象1年抽查1次，一般监管对象2至3年抽查1次，特殊监管对象1年抽查2次"
+
+# Clauses of the document that no rule encodes, each with the reason (Catala's "angle mort").
+notice_gap = leave_out("获嘉县 通知")
+rules_gap = leave_out("获嘉县 细则")
+NOT_MODELLED = (
+    notice_gap(
+        "一(二)",
+        "platform upkeep (完善平台建设): registries and item list adjusted, third-party experts marked; no date or measure given",
+    ),
+    notice_gap(
+        "一(三)",
+        "task names set in the platform so the credit publicity system shows them (规范派发任务名称设定): a wording convention of the provincial platform",
+    ),
+    notice_gap(
+        "二(一)",
+        "joint supervision (强化联合监管): the joint item list adjusted and departments chosen with judgement; no number (the 35 % target of 二 is encoded)",
+    ),
+    notice_gap(
+        "二(二)",
+        "a joint inspection plan for the year agreed with other departments (制定本年度部门联合抽查计划): no date given",
+    ),
+    notice_gap(
+        "二(三)",
+        "how joint inspections are carried out (符合各部门行政执法程序规定, 数据共享): procedure, not shown by the records",
+    ),
+    notice_gap(
+        "三(一)",
+        "daily supervision by non-site means (监控、无人机、遥感、大数据): encouraged, not required; non-site mode is modelled from 细则 第十五条",
+    ),
+    notice_gap(
+        "三(二)",
+        "organisation and results told to the inspected entity in one form (“一表告知”): a checkable requirement not yet encoded (no event records the notice to the entity)",
+    ),
+    notice_gap(
+        "三(三)",
+        "integrity (强化廉洁自律): no obstruction of business, trade secrets kept, no gifts; conduct the records do not show",
+    ),
+    rules_gap("第一条", "purpose and legal basis (为加强…根据…): no requirement"),
+    rules_gap(
+        "第二条",
+        "definitions of 双随机 and 一公开, and the base (污染源, 包括排污单位和建设项目): used by the models, not a rule",
+    ),
+    rules_gap("第三条", "the mechanism stated (建立健全…新型生态环境监管执法机制): no requirement"),
+    rules_gap(
+        "第四条",
+        "principles (依法实施、公开透明、注重实效): their duties are the rules of 第八、十四、二十条",
+    ),
+    rules_gap(
+        "第五条",
+        "a checkable requirement not yet encoded: 原则上 every routine on-site check is a random one, except complaints, special campaigns, referrals, incidents and data leads; needs a record of checks made outside the draw",
+    ),
+    rules_gap(
+        "第六条",
+        "work through the provincial 双随机系统 so every step leaves a trace (全过程留痕): the platform's duty; randcheck's ledger is such a trace",
+    ),
+    rules_gap(
+        "第七条",
+        "definition of 一单两库 and the systems that hold them: used by the models, not a rule",
+    ),
+    rules_gap(
+        "第八条",
+        "the item list built from the national catalogue with its elements (检查机构、检查事项…抽查依据): the item model carries them; the list's publication is dated in 第十六条",
+    ),
+    rules_gap(
+        "第十三条",
+        "inspections in the 一证式监管 / 一体化执法 mode covering the listed matters: the content of a visit, not shown by the records",
+    ),
+    rules_gap(
+        "第十七条",
+        "a checkable requirement not yet encoded: the order of the steps (plan, task, draw, inspection entered in the system, results published, follow-up) as a sequence check on each task",
+    ),
+    rules_gap(
+        "第十八条",
+        "a checkable requirement not yet encoded: problems found are ordered to be corrected and followed up to completion (责令改正, 督促整改到位); no period is given",
+    ),
+    rules_gap(
+        "第十九条",
+        "coordination with assistance, cross-checks, campaigns and permits (统筹衔接): no measurable duty",
+    ),
+    rules_gap(
+        "第二十三条",
+        "no obstruction of business, trade and technical secrets kept (依法保守…商业秘密): conduct the records do not show",
+    ),
+    rules_gap(
+        "第二十四条",
+        "staff discipline (不准参与或接受被抽查对象的宴请…): conduct the records do not show",
+    ),
+    rules_gap("第二十五条", "entry into force (自发布之日起施行): the policy's effective date"),
+)
 
 POLICY = Policy(
     id="huojia",
@@ -62,6 +152,7 @@ POLICY = Policy(
         "Team size is not stated: teams use the engine's default of two inspectors.",
         "获嘉 states no 'list fixed once drawn' rule (its 保密 rule is 第二十二条); none is applied.",
     ),
+    not_modelled=NOT_MODELLED,
     rules=(
         # 通知 一: the department's own random-inspection mechanism
         Requirement(

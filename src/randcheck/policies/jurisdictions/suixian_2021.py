@@ -25,11 +25,41 @@ from randcheck.policies.model import (
     Requirement,
     StaffMultiple,
     cite,
+    leave_out,
 )
 
 SOURCE = "000_455e1a041ffaddf1.txt"
 c = cite("睢县 实施细则", SOURCE)
 KEY, GENERAL, SPECIAL = EntityClass.KEY, EntityClass.GENERAL, EntityClass.SPECIAL
+
+# Clauses of the document that no rule encodes, each with the reason (Catala's "angle mort").
+skip = leave_out("睢县 实施细则")
+NOT_MODELLED = (
+    skip("一", "guiding ideology (指导思想): states aims, no checkable requirement"),
+    skip(
+        "二",
+        "aims (目标任务): build the system, regulate enforcement, join the county market-supervision platform; no measurable duty",
+    ),
+    skip(
+        "三(一)",
+        "a leadership group set up (成立领导小组) with named members: an organisational fact the ledger does not record",
+    ),
+    skip(
+        "三(三)",
+        "the two registries and the item list kept and updated (建立“两库一单”, 实行动态管理): no date or frequency to check; the registry models carry them",
+    ),
+    skip(
+        "四(一)",
+        "work requirement (统一思想认识, 明确职能职责): attitude and division of duties, not measurable from records",
+    ),
+    skip(
+        "四(二)",
+        "work discipline and performance evaluation (严肃工作纪律): disciplinary, not shown by the records randcheck keeps",
+    ),
+    skip(
+        "四(三)", "publicity and training (加强宣传培训): not shown by the records randcheck keeps"
+    ),
+)
 
 POLICY = Policy(
     id="suixian",
@@ -47,6 +77,7 @@ POLICY = Policy(
         "effective_from is taken as 2021-01-01.",
         "Team size is not stated: teams use the engine's default of two inspectors.",
     ),
+    not_modelled=NOT_MODELLED,
     rules=(
         # 三(二) ratios
         QuarterlyShare(
