@@ -95,6 +95,19 @@ def count_inspectors(inspectors: Sequence[Inspector], basis: str) -> int:
     return sum(1 for i in inspectors if i.on_staff and not i.auxiliary)
 
 
+@dataclass(frozen=True)
+class CycleNeeds:
+    """Eligible entities the coverage cycle still needs, and those it needs now.
+
+    ``uncovered``: not yet inspected as often as the cycle asks. ``now``: of those,
+    the ones that must be drawn this quarter to fit their remaining visits into the
+    quarters left (an entity with 0 of its 2 visits and two quarters left).
+    """
+
+    uncovered: frozenset[str] = frozenset()
+    now: frozenset[str] = frozenset()
+
+
 @dataclass
 class ClassPool:
     """A class's entities for one draw: all operating ones, and those eligible now."""
@@ -111,12 +124,12 @@ def compute_quota(
     period: Quarter,
     history: History,
     inspectors: Sequence[Inspector],
-) -> tuple[ClassQuota, set[str]]:
-    """The class's quota and the eligible entities not yet covered in their cycle."""
+) -> tuple[ClassQuota, CycleNeeds]:
+    """The class's quota, and the eligible entities its coverage cycle still needs."""
     terms: list[QuotaTerm] = []
     notes: list[str] = []
     earlier = history.before(period.start)
-    uncovered: set[str] = set()
+    needs_now = CycleNeeds()
 
     share = policy.class_rule(QuarterlyShare, entity_class)
     if share is not None:
@@ -151,9 +164,10 @@ def compute_quota(
         seen = earlier.between(cycle.start, cycle.end)
         times, done_in_cycle = coverage.times, seen.get
         needs = {u: n for u in pool.eligible if (n := times - done_in_cycle(u, 0)) > 0}
-        uncovered = set(needs)
+        now = frozenset(u for u, n in needs.items() if n >= cycle.quarters_left)
+        needs_now = CycleNeeds(frozenset(needs), now)
         total = sum(needs.values())
-        forced = sum(1 for n in needs.values() if n >= cycle.quarters_left)
+        forced = len(now)
         count = max(math.ceil(total / cycle.quarters_left), forced)
         why = (
             f"{total} inspection(s) still needed by {cycle.end} ({len(needs)} entities) "
@@ -186,8 +200,8 @@ def compute_quota(
         required,
         len(pool.operating),
         len(pool.eligible),
-        len(uncovered),
+        len(needs_now.uncovered),
         tuple(terms),
         tuple(notes),
     )
-    return quota_, uncovered
+    return quota_, needs_now

@@ -24,7 +24,7 @@ from typing import Any
 
 from randcheck.draw.history import History
 from randcheck.draw.replace import ReplacementRecord, replace_inspector
-from randcheck.draw.select import DRAW_VERSION, DrawResult, plan_draw
+from randcheck.draw.select import DRAW_VERSION, DRAW_VERSIONS, DrawResult, plan_draw
 from randcheck.errors import InputError, VerificationError
 from randcheck.io.atomic import write_text
 from randcheck.models.vocab import ReplacementReason
@@ -101,6 +101,7 @@ def _draw(
     campaign: EntityFilter | None,
     departments: Sequence[str],
     expertise: frozenset[str] = frozenset(),
+    algorithm: str = DRAW_VERSION,
 ) -> tuple[str, DrawResult]:
     """The seed and the draw: the one computation seal, reveal and verify share."""
     context = seed_context(
@@ -124,6 +125,7 @@ def _draw(
         campaign=campaign,
         departments=departments,
         expertise=expertise,
+        algorithm=algorithm,
     )
     return seed, result
 
@@ -143,6 +145,7 @@ def _redraw(
         _campaign(receipt["campaign"]),
         receipt.get("departments", []),
         frozenset(receipt.get("expertise", [])),
+        receipt["algorithm"]["draw"],
     )
 
 
@@ -308,6 +311,21 @@ def verify(
         "format",
         receipt.get("format") == FORMAT and receipt.get("version") == VERSION,
         f"not a {FORMAT} v{VERSION} receipt",
+    ):
+        return report
+    algorithm = receipt.get("algorithm")
+    known = (
+        isinstance(algorithm, dict)
+        and set(algorithm) == {"draw", "ranking", "seed"}
+        and algorithm["draw"] in DRAW_VERSIONS
+        and algorithm["ranking"] == RANKING
+        and algorithm["seed"] == SEED_VERSION
+    )
+    if not report.add(
+        "algorithm",
+        known,
+        f"the receipt names {algorithm!r}; randcheck verifies draw {', '.join(DRAW_VERSIONS)} "
+        f"with ranking {RANKING} and seed {SEED_VERSION}",
     ):
         return report
     report.add(

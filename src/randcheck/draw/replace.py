@@ -7,10 +7,11 @@ the policy says, and a receipt records it so that ``verify`` can make it again.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from randcheck.draw.select import DrawResult, Task
+from randcheck.draw.select import DrawResult
 from randcheck.draw.teams import eligible_inspectors
 from randcheck.errors import DrawError
 from randcheck.models.vocab import ReplacementReason
@@ -98,14 +99,5 @@ def replace_inspector(
             )
         added = chosen
     team = tuple(added if i == removed else i for i in task.team)
-    result.tasks[index] = Task(
-        task.task_id,
-        task.uscc,
-        task.entity_class,
-        task.mode,
-        task.rank,
-        task.uncovered,
-        team,
-        task.recusals,
-    )
+    result.tasks[index] = dataclasses.replace(task, team=team)
     return ReplacementRecord(task_id, removed, added, reason.value, method, approved_by)

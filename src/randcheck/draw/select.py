@@ -9,8 +9,11 @@ anyone holding them can compute the same draw:
    (本溪 七(一)4).
 2. Quotas (:mod:`randcheck.draw.quotas`).
 3. Ranking. Each class's eligible entities in consistent-sampling ticket order
-   under the seed (:func:`randcheck.sampling.consistent_order`), those not yet
-   covered in their cycle first; the first ``quota`` are drawn. Drawn entities
+   under the seed (:func:`randcheck.sampling.consistent_order`), in three levels:
+   those that must be drawn this quarter to fit the visits their coverage cycle
+   still needs into the quarters left, then the others not yet covered in their
+   cycle, then the rest; the first ``quota`` are drawn (draw v2; v1, for older
+   receipts, has the last two levels only). Drawn entities
    meeting the policy's non-site criteria (获嘉 第十五条, 本溪 七(三)) go to the
    non-site list.
 4. Teams (:mod:`randcheck.draw.teams`), for on-site tasks, classes in the order
@@ -31,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from randcheck.draw.history import History
-from randcheck.draw.quotas import CLASS_ORDER, ClassPool, ClassQuota, compute_quota
+from randcheck.draw.quotas import CLASS_ORDER, ClassPool, ClassQuota, CycleNeeds, compute_quota
 from randcheck.draw.teams import TeamBuilder, TieOrder, eligible_inspectors, team_size
 from randcheck.errors import DrawError
 from randcheck.models import EntityClass, ProductionStatus
@@ -46,7 +49,14 @@ from randcheck.policies.model import (
 from randcheck.registry import EntityFilter, Registry
 from randcheck.sampling import order_distinct
 
-DRAW_VERSION = "randcheck-draw-v1"
+DRAW_V1 = "randcheck-draw-v1"
+"""Ranking in two levels: entities the coverage cycle still needs, then the rest."""
+DRAW_V2 = "randcheck-draw-v2"
+"""Ranking in three levels: entities that must be drawn this quarter for their cycle,
+then the other entities the cycle still needs, then the rest (issue 13)."""
+DRAW_VERSION = DRAW_V2
+"""The version new draws use; receipts of every version in :data:`DRAW_VERSIONS` verify."""
+DRAW_VERSIONS = (DRAW_V1, DRAW_V2)
 
 
 @dataclass(frozen=True)
@@ -69,18 +79,23 @@ class Task:
     uncovered: bool
     team: tuple[str, ...] = ()
     recusals: tuple[Recusal, ...] = ()
+    due_now: bool | None = None
+    """Drawn because its cycle needs it this quarter (draw v2; None under v1)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "task_id": self.task_id,
             "uscc": self.uscc,
             "class": self.entity_class.value,
             "mode": self.mode.value,
             "rank": self.rank,
             "uncovered": self.uncovered,
-            "team": list(self.team),
-            "recusals": [vars(r) for r in self.recusals],
         }
+        if self.due_now is not None:
+            data["due_now"] = self.due_now
+        data["team"] = list(self.team)
+        data["recusals"] = [vars(r) for r in self.recusals]
+        return data
 
 
 @dataclass
@@ -178,6 +193,33 @@ def class_pools(
     return pools
 
 
+def _ranked(
+    eligible: Sequence[str], needs: CycleNeeds, seed: str, quota: int, v2: bool
+) -> list[str]:
+    """The first ``quota`` eligible entities, level by level, ticket order within a level.
+
+    v2: those the cycle needs this quarter, then the others it still needs, then the
+    rest. v1: those it still needs, then the rest. Consistent sampling orders a level
+    as it would the whole, so only each level's first tickets are sorted.
+    """
+    if not needs.uncovered:
+        return order_distinct(eligible, seed, quota)
+    if v2 and needs.now:
+        levels = [
+            [u for u in eligible if u in needs.now],
+            [u for u in eligible if u in needs.uncovered and u not in needs.now],
+        ]
+    else:
+        levels = [[u for u in eligible if u in needs.uncovered]]
+    levels.append([u for u in eligible if u not in needs.uncovered])
+    first: list[str] = []
+    for level in levels:
+        if len(first) >= quota:
+            break
+        first += order_distinct(level, seed, quota - len(first))
+    return first
+
+
 def plan_draw(
     policy: Policy,
     registry: Registry,
@@ -191,6 +233,7 @@ def plan_draw(
     departments: Sequence[str] = (),
     expertise: frozenset[str] = frozenset(),
     tie_order: TieOrder | None = None,
+    algorithm: str = DRAW_VERSION,
 ) -> DrawResult:
     """The draw for ``period`` under ``seed``: quotas, ranked entities and teams.
 
@@ -201,7 +244,14 @@ def plan_draw(
     ``tie_order``: for simulation only, how inspectors of equal load are ordered
     for a task, given them and the entity's seed; the default, and the only order
     a receipt can carry, is their tickets under that seed.
+    ``algorithm``: the draw version (:data:`DRAW_VERSIONS`); a receipt is verified
+    under the version it names.
     """
+    if algorithm not in DRAW_VERSIONS:
+        raise DrawError(
+            f"unknown draw algorithm {algorithm!r}",
+            hint=f"randcheck knows {', '.join(DRAW_VERSIONS)}",
+        )
     policy.check_in_force(period.year, period.quarter)
     history = history or History()
     pools = class_pools(
@@ -211,31 +261,29 @@ def plan_draw(
         policy, registry.inspectors_of_region(jurisdiction), jurisdiction
     )
     quotas: list[ClassQuota] = []
-    drawn: list[tuple[str, EntityClass, int, bool]] = []
+    drawn: list[tuple[str, EntityClass, int, bool, bool | None]] = []
+    v2 = algorithm == DRAW_V2
     for cls in CLASS_ORDER:
-        quota, uncovered = compute_quota(policy, cls, pools[cls], period, history, inspectors)
+        quota, needs = compute_quota(policy, cls, pools[cls], period, history, inspectors)
         quotas.append(quota)
         if quota.quota == 0:
             continue
-        # Those the coverage cycle needs now come first, each part in ticket order;
-        # consistent sampling orders a part as it would the whole, so only the
-        # quota's first tickets are sorted.
-        eligible = pools[cls].eligible
-        must = [u for u in eligible if u in uncovered] if uncovered else []
-        first = order_distinct(must, seed, quota.quota)
-        if len(first) < quota.quota:
-            rest = [u for u in eligible if u not in uncovered] if uncovered else eligible
-            first += order_distinct(rest, seed, quota.quota - len(first))
-        drawn += [(u, cls, n, u in uncovered) for n, u in enumerate(first, start=1)]
+        first = _ranked(pools[cls].eligible, needs, seed, quota.quota, v2)
+        drawn += [
+            (u, cls, n, u in needs.uncovered, (u in needs.now) if v2 else None)
+            for n, u in enumerate(first, start=1)
+        ]
     non_site = _non_site(policy, registry, (uscc for uscc, *_ in drawn))
     label = f"{period.label}-{jurisdiction or 'ALL'}"
     result = DrawResult(policy.id, policy.version, period, jurisdiction, quotas)
     size = max(team_size(policy), len(departments))
     teams = TeamBuilder(inspectors, expertise, capacity, tie_order or order_distinct)
-    for number, (uscc, cls, rank, uncovered_) in enumerate(drawn, start=1):
+    for number, (uscc, cls, rank, uncovered_, now) in enumerate(drawn, start=1):
         task_id = f"{label}-{number:05d}"
         if uscc in non_site:
-            result.tasks.append(Task(task_id, uscc, cls, Mode.NON_SITE, rank, uncovered_))
+            result.tasks.append(
+                Task(task_id, uscc, cls, Mode.NON_SITE, rank, uncovered_, due_now=now)
+            )
             continue
         entity_seed = f"{seed}|{uscc}"
         recusals = tuple(
@@ -275,6 +323,6 @@ def plan_draw(
         team = tuple(picked)
         teams.assign(team)
         result.tasks.append(
-            Task(task_id, uscc, cls, Mode.ON_SITE, rank, uncovered_, team, recusals)
+            Task(task_id, uscc, cls, Mode.ON_SITE, rank, uncovered_, team, recusals, now)
         )
     return result
