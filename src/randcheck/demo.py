@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -169,6 +168,13 @@ def record_quarter(
         at(start + dt.timedelta(days=4)),
         subject="reports",
     )
+    add(
+        "REPORT_SUBMITTED",
+        "执法大队",
+        {"kind": "QUARTERLY_PLAN", "period": period.label},
+        at(start + dt.timedelta(days=3)),
+        subject="reports",
+    )
     draw_id = f"{period.label}-draw"
     add(
         "DRAW_SEALED",
@@ -206,7 +212,10 @@ def record_quarter(
         if (obligations.approval_rule or obligations.redraw_rule) and len(on_site) > 6
         else None
     )
-    span = max(1, (period.end - start).days - 40)
+    # Inspections spread over the quarter so that every one, its result and its
+    # disclosure are done by the 25th of the last month (本溪 六(一)2), planted faults apart.
+    finish = dt.date(period.year, period.last_month, 25) - dt.timedelta(days=21)
+    span = max(1, calendar.working_days_between(start + dt.timedelta(days=9), finish).days - 3)
     for n, task in enumerate(result.tasks):
         dispatched = start + dt.timedelta(days=9)
         add(
@@ -223,6 +232,19 @@ def record_quarter(
             },
             at(dispatched),
         )
+        if task.team:  # the team reads the list to prepare the visit, recorded with its role
+            add(
+                "LIST_ACCESSED",
+                task.team[0],
+                {
+                    "draw_id": draw_id,
+                    "task_id": task.task_id,
+                    "role": "TEAM",
+                    "purpose": "准备检查",
+                },
+                at(dispatched, 15),
+                subject=task.task_id,
+            )
         if task.task_id == bad_change:
             spare = next(
                 i.inspector_id
@@ -249,6 +271,8 @@ def record_quarter(
             )
         day = calendar.add_working_days(dispatched, 3 + (n * 7) % span).date
         team = list(task.team) or ["非现场监控"]
+        if task.task_id == bad_change:  # the swapped-in inspector went
+            team = [spare, *team[1:]]
         add(
             "INSPECTION_STARTED",
             team[0],
@@ -296,10 +320,9 @@ def record_quarter(
             at(published),
             subject=task.task_id,
         )
-    joint = math.ceil(
-        0.4 * len(result.tasks) / 0.6
-    )  # a 40 % share of joint inspections (获嘉 通知 二)
-    for k in range(joint):
+    # One joint task a quarter beside the department's own draw: a 50 % share of tasks
+    # (获嘉 通知 二 counts tasks, 附件1 one own task a quarter).
+    for k in range(1):
         add(
             "JOINT_INSPECTION_INITIATED",
             "执法大队",

@@ -34,11 +34,20 @@ def _events(
         return list(ledger.events())
 
 
+DRAW_RULES = {"task.not_drawn", "task.uninspected"}
+
+
 def _kinds(
-    policy_id: str, events: list[LedgerEvent], registry: Registry | None = None
+    policy_id: str,
+    events: list[LedgerEvent],
+    registry: Registry | None = None,
+    *,
+    draw_rules: bool = False,
 ) -> list[str]:
+    """The violations found; the tasks of most tests are not drawn, so the random-draw
+    rules (tested on their own below) are left out unless ``draw_rules``."""
     monitor = Monitor(Obligations(get_policy(policy_id), registry=registry)).feed_all(events)
-    return [v.kind for v in monitor.violations(AS_OF)]
+    return [v.kind for v in monitor.violations(AS_OF) if draw_rules or v.kind not in DRAW_RULES]
 
 
 def dispatched(
@@ -91,7 +100,8 @@ def test_result_entry_missing_past_its_deadline(tmp_path: Path) -> None:
     events = _events(tmp_path, [dispatched("T1"), completed("T1", T(2025, 6, 2))])
     assert _kinds("suixian", events) == ["result_entry.missing"]  # due 2025-06-11, as of 06-30
     monitor = Monitor(Obligations(get_policy("suixian"))).feed_all(events)
-    assert monitor.violations(dt.date(2025, 6, 5)) == []  # not yet due
+    early = [v.kind for v in monitor.violations(dt.date(2025, 6, 5))]
+    assert early == ["task.not_drawn"]  # the entry is not yet due (the task was not drawn)
     (due,) = monitor.due_within(dt.date(2025, 6, 5), 5)
     assert (due.kind, due.due, due.rule_id) == (
         "result_entry",
@@ -304,3 +314,63 @@ def test_a_task_off_the_revealed_list_needs_approval(tmp_path: Path) -> None:
         assert _kinds(policy_id, on_list) == [] and _kinds(policy_id, approved) == []
         assert _kinds(policy_id, off_list) == ["list.off_list_task"]
     assert _kinds("huojia", off_list) == []  # 获嘉 states no fixed-list rule
+
+
+# The random draw is the regime: 获嘉 细则 第五条, 本溪 四 (原则上), 睢县 三(四), 西平 二(一),
+# 青岛 三(一). A task comes from a sealed and revealed draw, and is inspected by its
+# quarter's end.
+
+
+def sealed(draw: str, when: dt.datetime) -> tuple[str, dict[str, Any], dt.datetime, str]:
+    return (
+        "DRAW_SEALED",
+        {"draw_id": draw, "period": "2025Q2", "commitment": "c" * 64, "receipt_digest": "d" * 64},
+        when,
+        "大队",
+    )
+
+
+def revealed(draw: str, tasks: list[str]) -> tuple[str, dict[str, Any], dt.datetime, str]:
+    return ("DRAW_REVEALED", {"draw_id": draw, "tasks": tasks}, T(2025, 4, 8), "大队")
+
+
+def drawn(task: str, draw: str = "D1") -> tuple[str, dict[str, Any], dt.datetime, str]:
+    payload = {"task_id": task, "uscc": "x", "inspectors": ["I1", "I2"], "draw_id": draw}
+    return ("TASK_DISPATCHED", {**payload, "period": "2025Q2"}, T(2025, 4, 9), "大队")
+
+
+@pytest.mark.parametrize(
+    "policy_id", ["suixian", "xiping", "huojia", "qingdao_west_coast", "benxi"]
+)
+def test_draw_random_a_task_without_a_draw_is_a_violation(tmp_path: Path, policy_id: str) -> None:
+    events = _events(
+        tmp_path,
+        [
+            sealed("D1", T(2025, 4, 7)),
+            revealed("D1", ["T1"]),
+            drawn("T1"),
+            completed("T1", T(2025, 5, 6)),
+            ("TASK_DISPATCHED", {"task_id": "T2", "uscc": "y", "inspectors": ["I1", "I2"]},
+             T(2025, 4, 9), "大队"),
+            completed("T2", T(2025, 5, 6)),
+            drawn("T3", draw="D9"),  # a draw the ledger never shows sealed
+            completed("T3", T(2025, 5, 6)),
+        ],
+    )  # fmt: skip
+    monitor = Monitor(Obligations(get_policy(policy_id))).feed_all(events)
+    found = {(v.task_id, v.kind) for v in monitor.violations(AS_OF) if v.kind in DRAW_RULES}
+    assert found == {("T2", "task.not_drawn"), ("T3", "task.not_drawn")}
+
+
+def test_draw_random_a_drawn_task_left_uninspected_at_quarter_end(tmp_path: Path) -> None:
+    events = _events(
+        tmp_path,
+        [sealed("D1", T(2025, 4, 7)), revealed("D1", ["T1", "T2"]), drawn("T1"), drawn("T2"),
+         completed("T1", T(2025, 6, 20))],
+    )  # fmt: skip
+    monitor = Monitor(Obligations(get_policy("benxi"))).feed_all(events)
+    assert [v.kind for v in monitor.violations(dt.date(2025, 6, 30))] == []  # quarter not over
+    late = monitor.violations(dt.date(2025, 7, 1))
+    assert [(v.task_id, v.kind, v.detail["due"]) for v in late] == [
+        ("T2", "task.uninspected", "2025-06-30")
+    ]

@@ -33,30 +33,31 @@ def _ledger(
         return list(ledger.events())
 
 
+Row = tuple[str, dict[str, Any], dt.datetime, str | None]
+
+
 def _tasks(
-    n: int, cls: str, day: dt.datetime, start: int = 0
-) -> list[tuple[str, dict[str, Any], dt.datetime, str | None]]:
-    return [
-        (
-            "TASK_DISPATCHED",
-            {
-                "task_id": f"{cls}{k}",
-                "uscc": f"u{cls}{k}",
-                "inspectors": ["I1", "I2"],
-                "entity_class": cls,
-            },
-            day,
-            None,
-        )
-        for k in range(start, start + n)
-    ]
+    n: int, cls: str, day: dt.datetime, start: int = 0, *, inspected: bool = True
+) -> list[Row]:
+    """``n`` tasks of a class dispatched on ``day`` and, unless not ``inspected``,
+    inspected five days later."""
+    rows: list[Row] = []
+    for k in range(start, start + n):
+        task = {"task_id": f"{cls}{k}", "uscc": f"u{cls}{k}", "inspectors": ["I1", "I2"]}
+        rows.append(("TASK_DISPATCHED", {**task, "entity_class": cls}, day, None))
+        if inspected:
+            done = {"task_id": f"{cls}{k}", "inspectors": ["I1", "I2"]}
+            rows.append(("INSPECTION_COMPLETED", done, day + dt.timedelta(days=5), None))
+    return rows
 
 
 def _status(verdict: Any, rule_id: str) -> Status:
     return next(r.status for r in verdict.rules if r.rule.id == rule_id)
 
 
-def test_quarterly_shares_pass_and_fail_against_the_snapshot(tmp_path: Path) -> None:
+def test_huojia_14_quarterly_shares_count_entities_inspected(tmp_path: Path) -> None:
+    """获嘉 第十四条 "每季度至少对…25%的重点监管对象、10%的一般监管对象、50%的特殊监管对象
+    进行抽查": distinct entities actually inspected in the quarter, against the snapshot."""
     rows = [
         ("REGISTRY_SNAPSHOT", SNAPSHOT, D(2025, 7, 1), "registry"),
         *_tasks(1, "KEY", D(2025, 7, 10)),
@@ -84,7 +85,9 @@ def test_a_quarter_not_over_is_not_enough_data(tmp_path: Path) -> None:
     assert _status(verdict, "key.quarterly_share") is Status.NOT_ENOUGH_DATA
 
 
-def test_joint_share_huojia_notice_2(tmp_path: Path) -> None:
+def test_huojia_notice_2_joint_share_is_a_target_of_tasks_against_tasks(tmp_path: Path) -> None:
+    """获嘉 通知 二 "部门联合抽查发起事项频次占比力争达到总频次（本部门抽查频次+部门联合抽查
+    发起频次）35%以上": 力争, a target; own frequency counted as tasks (附件1)."""
     joint = [
         (
             "JOINT_INSPECTION_INITIATED",
@@ -98,15 +101,38 @@ def test_joint_share_huojia_notice_2(tmp_path: Path) -> None:
     verdict = audit(
         get_policy("huojia"), _ledger(tmp_path / "a", rows), 2025, as_of=dt.date(2025, 12, 31)
     )
-    rule = next(r for r in verdict.rules if r.rule.id == "joint.share")
-    assert rule.status is Status.FAIL and "3 joint / 10 = 30.0 %" in rule.measured
-    more = audit(
+    # 获嘉 通知 二 counts tasks against tasks: no own draw sealed, so no base to measure on
+    assert _status(verdict, "joint.share") is Status.NOT_ENOUGH_DATA
+    draws = [
+        (
+            "DRAW_SEALED",
+            {"draw_id": f"d{q}", "period": f"2025Q{q}", "commitment": "0" * 64,
+             "receipt_digest": "0" * 64},
+            D(2025, 3 * q - 2, 5),
+            None,
+        )
+        for q in (1, 2, 3, 4)
+    ]  # fmt: skip
+    four = audit(
         get_policy("huojia"),
-        _ledger(tmp_path / "b", [*rows, *joint[:1]]),
+        _ledger(tmp_path / "b", [*rows, *draws]),
         2025,
         as_of=dt.date(2025, 12, 31),
     )
-    assert _status(more, "joint.share") is Status.PASS  # 4 / 11 = 36.4 %
+    rule = next(r for r in four.rules if r.rule.id == "joint.share")
+    # 3 joint / (4 quarterly draws + 3) = 42.9 %: the target (力争) is met
+    assert (
+        rule.status is Status.PASS and "3 joint / (4 own draws (tasks) + 3 joint)" in rule.measured
+    )
+    assert rule.rule.strength.value == "TARGET" and rule.status_text.startswith("MET")
+    per_visit = get_policy("huojia.joint_share_per_visit")
+    visits = audit(
+        per_visit, _ledger(tmp_path / "c", [*rows, *draws]), 2025, as_of=dt.date(2025, 12, 31)
+    )
+    missed = next(r for r in visits.rules if r.rule.id == "joint.share")
+    # per visit: 3 / (7 + 3) = 30 %: the target is missed, and the verdict still passes
+    assert missed.status is Status.FAIL and "3 joint / (7 own visits + 3 joint)" in missed.measured
+    assert missed.missed and not missed.failed and missed.status_text.startswith("MISSED")
 
 
 def test_dated_obligations_benxi_6_1(tmp_path: Path) -> None:
@@ -137,7 +163,8 @@ def test_dated_obligations_benxi_6_1(tmp_path: Path) -> None:
     assert items.status is Status.FAIL and items.subjects == ["2025"]
     assert _status(verdict, "plan.quarterly") is Status.PASS
     assert _status(verdict, "draw.by_10th") is Status.PASS
-    assert _status(verdict, "quarter.results") is Status.FAIL  # no results report by 09-25
+    # 六(一)2 "完成本季度检查工作计划，并公示检查结果" is measured on the quarter's tasks
+    assert _status(verdict, "quarter.results") is Status.NOT_ENOUGH_DATA  # no task at all
     assert _status(verdict, "report.yearly") is Status.NOT_APPLICABLE  # not due yet
 
 

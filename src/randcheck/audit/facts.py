@@ -1,4 +1,10 @@
-"""What the aggregates read from a ledger, gathered in one pass over its events."""
+"""What the aggregates read from a ledger, gathered in one pass over its events.
+
+Counts are of what happened, not of what was planned: a task counts as an
+inspection only once it was inspected (``INSPECTION_COMPLETED``, or a result
+recorded for it), on the day it was; the same entity inspected twice in a period
+is one entity inspected.
+"""
 
 from __future__ import annotations
 
@@ -14,52 +20,111 @@ from randcheck.ledger.events import EventType
 
 
 @dataclass
-class Facts:
-    """What the aggregates read from the ledger, gathered in one pass."""
+class TaskFacts:
+    """One task as the ledger tells it."""
 
-    class_of: dict[str, str] = field(default_factory=dict)
-    uscc_of: dict[str, str] = field(default_factory=dict)
-    dispatched: dict[str, dt.date] = field(default_factory=dict)
-    completed: dict[str, dt.date] = field(default_factory=dict)
-    results: dict[str, str] = field(default_factory=dict)
-    withheld: set[str] = field(default_factory=set)
-    disclosed: set[str] = field(default_factory=set)
-    joint: int = 0
+    task_id: str
+    uscc: str | None = None
+    entity_class: str | None = None
+    mode: str = "ON_SITE"
+    draw_id: str | None = None
+    joint: bool = False
+    dispatched: dt.date | None = None
+    items: tuple[str, ...] = ()
+    started: dt.date | None = None
+    completed: dt.date | None = None
+    result: str | None = None
+    result_day: dt.date | None = None
+    withheld: bool = False
+    disclosed: dt.date | None = None
+    signed_by_entity: bool | None = None
+
+    @property
+    def inspected(self) -> dt.date | None:
+        """The day the entity was inspected: the inspection's end, else its result's day."""
+        return self.completed or self.result_day
+
+    @property
+    def day(self) -> dt.date | None:
+        """The day the task belongs to a period by: its dispatch, else its inspection."""
+        return self.dispatched or self.inspected
+
+
+@dataclass
+class Facts:
+    """Everything the aggregates read, per task and per draw."""
+
+    tasks: dict[str, TaskFacts] = field(default_factory=dict)
+    joint: list[dt.date] = field(default_factory=list)
+    sealed: dict[str, tuple[dt.date, str]] = field(default_factory=dict)
+    revealed: dict[str, dt.date] = field(default_factory=dict)
+    access_records: list[tuple[dt.date, dict[str, Any]]] = field(default_factory=list)
     per_inspector: Counter[str] = field(default_factory=Counter)
     snapshots: list[tuple[dt.date, dict[str, Any]]] = field(default_factory=list)
     filed: list[tuple[EventType, dt.date, dict[str, Any]]] = field(default_factory=list)
+    exceptions: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def task(self, task_id: str) -> TaskFacts:
+        found = self.tasks.get(task_id)
+        if found is None:
+            found = self.tasks[task_id] = TaskFacts(task_id)
+        return found
+
+
+FILED_KINDS = (
+    EventType.ITEM_LIST_PUBLISHED,
+    EventType.PLAN_PUBLISHED,
+    EventType.DRAW_SEALED,
+    EventType.REPORT_SUBMITTED,
+    EventType.REGISTRY_SNAPSHOT,
+)
 
 
 def gather(events: Iterable[LedgerEvent], monitor: Monitor) -> Facts:
+    """Feed every event to the per-record ``monitor`` and gather the facts in one pass."""
     facts = Facts()
     for event in events:
         monitor.feed(event)
         p, day, kind = event.payload, event.day, event.type
         if kind is EventType.TASK_DISPATCHED:
-            facts.uscc_of[p["task_id"]] = p["uscc"]
-            facts.dispatched[p["task_id"]] = day
-            if p.get("entity_class"):
-                facts.class_of[p["task_id"]] = p["entity_class"]
+            task = facts.task(p["task_id"])
+            task.uscc, task.dispatched = p["uscc"], task.dispatched or day
+            task.entity_class = p.get("entity_class") or task.entity_class
+            task.mode = p.get("mode") or task.mode
+            task.draw_id, task.joint = p.get("draw_id"), bool(p.get("joint"))
+            task.items = tuple(p.get("items") or ())
+        elif kind is EventType.INSPECTION_STARTED:
+            task = facts.task(p["task_id"])
+            task.started = task.started or day
         elif kind is EventType.INSPECTION_COMPLETED:
-            facts.completed[p["task_id"]] = day
-            facts.per_inspector.update(p.get("inspectors", []))
+            task = facts.task(p["task_id"])
+            if task.completed is None:
+                task.completed = day
+                facts.per_inspector.update(p.get("inspectors", []))
+            task.items = tuple(p.get("items") or ()) or task.items
+            task.signed_by_entity = bool(p.get("signed_by_entity", True))
         elif kind is EventType.RESULT_RECORDED:
-            facts.results[p["task_id"]] = p["outcome"]
-            if p.get("withheld"):
-                facts.withheld.add(p["task_id"])
+            task = facts.task(p["task_id"])
+            task.result, task.withheld = p["outcome"], bool(p.get("withheld"))
+            task.result_day = task.result_day or day
         elif kind is EventType.DISCLOSURE_PUBLISHED:
-            facts.disclosed.update(p["task_ids"])
+            for task_id in p["task_ids"]:
+                task = facts.task(task_id)
+                task.disclosed = task.disclosed or day
         elif kind is EventType.JOINT_INSPECTION_INITIATED:
-            facts.joint += 1
+            facts.joint.append(day)
+        elif kind is EventType.DRAW_SEALED:
+            facts.sealed[p["draw_id"]] = (day, p["period"])
+        elif kind is EventType.DRAW_REVEALED:
+            facts.revealed.setdefault(p["draw_id"], day)
+        elif kind is EventType.LIST_ACCESSED:
+            facts.access_records.append((day, p))
         elif kind is EventType.REGISTRY_SNAPSHOT:
             facts.snapshots.append((day, p))
-        if kind in (
-            EventType.ITEM_LIST_PUBLISHED,
-            EventType.PLAN_PUBLISHED,
-            EventType.DRAW_SEALED,
-            EventType.REPORT_SUBMITTED,
-            EventType.REGISTRY_SNAPSHOT,
-        ):
+        elif kind is EventType.EXCEPTION_RECORDED:
+            for subject in p["subjects"]:
+                facts.exceptions[(p["rule_id"], subject)] = p["reason"]
+        if kind in FILED_KINDS:
             facts.filed.append((kind, day, p))
     return facts
 

@@ -3,17 +3,30 @@
 :data:`JUDGES` maps each rule kind the verdict measures to the function that
 measures it; :data:`NOT_MEASURED` maps the kinds it does not measure to the
 reason shown beside them. Every kind of :data:`randcheck.policies.model.AnyRule`
-is in exactly one of the two (a test holds this), so a new rule kind cannot
-fall through unjudged. A judge may also decline a rule of its kind (return
-``None``) when that rule sets nothing to measure, for example a ``Team`` rule
-with no minimum size; the rule then gets its kind's ``NOT_MEASURED`` reason.
+is in at least one of the two (a test holds this), so a new rule kind cannot
+fall through unjudged. A judge may decline a rule of its kind (return ``None``)
+when that rule sets nothing to measure, for example a ``Team`` rule with no
+minimum size; the rule is then NOT_MEASURED with its kind's reason.
+
+A judge says PASS or FAIL only on evidence that was present and measured:
+
+- counts are of what happened: distinct entities inspected (an inspection ended
+  or a result recorded) in the period, never tasks dispatched;
+- without the evidence a measurement needs, the verdict is NOT_ENOUGH_DATA and
+  says which evidence is missing (a registry snapshot, list-access records, the
+  registry's positive-list flags …);
+- NOT_APPLICABLE only when the rule does not apply to the period (nothing due
+  yet, no problem found to rectify);
+- a rule the records cannot show at all is NOT_MEASURED, with what a bureau
+  would show instead.
 
 Population-wide arithmetic is done here in Python: quarterly shares per class,
 yearly counts against the staff multiple, the joint-inspection share, the share
 of results published, the same-item cap, dated obligations met (plans, draws,
-reports) and coverage cycles. Per-record rules (deadlines, teams, the sealed
-list, confidentiality, non-site mode) are judged on the violations that
-:mod:`randcheck.audit.obligations` found through durable-rules.
+reports, the quarter's work) and coverage cycles. Per-record rules (deadlines,
+teams, the sealed list, confidentiality, non-site mode, the random draw itself)
+are judged on the violations :mod:`randcheck.audit.obligations` found through
+durable-rules, for the tasks of the period.
 """
 
 from __future__ import annotations
@@ -21,11 +34,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from randcheck.audit.facts import Facts, snapshot
+from randcheck.audit.facts import Facts, TaskFacts, snapshot
 from randcheck.audit.obligations import Violation
 from randcheck.audit.verdict import RuleVerdict, Status
 from randcheck.calendar import WorkingCalendar
@@ -54,12 +67,17 @@ from randcheck.policies.model import (
     Policy,
     QuarterlyMinimum,
     QuarterlyShare,
+    QuarterMonthDay,
+    QuarterStartWithin,
+    RandomDraw,
     Replacement,
     Requirement,
     ResultsImmutable,
     Rule,
     StaffMultiple,
+    Strength,
     Team,
+    YearlyDate,
 )
 from randcheck.registry import Registry
 
@@ -91,6 +109,29 @@ class Context:
         """The judged quarters that have ended by ``as_of``."""
         return [q for q in self.quarters_all if q.end <= self.as_of]
 
+    @property
+    def start(self) -> dt.date:
+        return self.quarters_all[0].start
+
+    @property
+    def end(self) -> dt.date:
+        return self.quarters_all[-1].end
+
+    def in_period(self, day: dt.date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+    def tasks(self) -> list[TaskFacts]:
+        """The period's tasks: dispatched in it (or, with no dispatch, inspected in it)."""
+        return [t for t in self.facts.tasks.values() if self.in_period(t.day)]
+
+    def inspected(self, start: dt.date, end: dt.date) -> list[TaskFacts]:
+        """Tasks whose inspection happened from ``start`` to ``end``."""
+        return [
+            t
+            for t in self.facts.tasks.values()
+            if t.inspected is not None and start <= t.inspected <= end
+        ]
+
 
 Judge: TypeAlias = Callable[[Context, Any], RuleVerdict | None]
 
@@ -99,52 +140,47 @@ def _pct(x: float) -> str:
     return f"{x * 100:.1f} %"
 
 
+def _missing(rule: AnyRule, evidence: str) -> RuleVerdict:
+    return RuleVerdict(rule, Status.NOT_ENOUGH_DATA, required=describe(rule), note=evidence)
+
+
 # --- aggregates ------------------------------------------------------------------
 
 
 def quarterly(ctx: Context, rule: QuarterlyShare | QuarterlyMinimum) -> RuleVerdict:
-    """Entities drawn per quarter: a share of the class (with a registry snapshot), or a count."""
+    """Distinct entities of the class inspected in each quarter: a share of the class's
+    base (from a registry snapshot), or a count."""
     if not ctx.quarters:
-        return RuleVerdict(
-            rule,
-            Status.NOT_ENOUGH_DATA,
-            required=describe(rule),
-            note="no quarter of the period has ended",
-        )
+        return _missing(rule, "no quarter of the period has ended")
+    if isinstance(rule, QuarterlyShare) and rule.scope:
+        return _missing(rule, "the ledger does not record which entities are in the rule's scope")
     cls = rule.entity_class.value
-    parts, failing, missing_base = [], [], False
+    parts, failing, unknown_class, missing_base = [], [], 0, False
     for q in ctx.quarters:
-        drawn = sum(
-            1
-            for t, day in ctx.facts.dispatched.items()
-            if q.contains(day) and ctx.facts.class_of.get(t) == cls
-        )
+        done = ctx.inspected(q.start, q.end)
+        entities = {t.uscc for t in done if t.entity_class == cls}
+        unknown_class += sum(1 for t in done if t.entity_class is None)
         if isinstance(rule, QuarterlyMinimum):
-            parts.append(f"{q.label}: {drawn}")
-            if drawn < rule.count:
+            parts.append(f"{q.label}: {len(entities)} inspected")
+            if len(entities) < rule.count:
                 failing.append(q.label)
             continue
-        snap = snapshot(ctx.facts, q.end)
-        base = (snap or {}).get("class_counts", {}).get(cls)
+        base = (snapshot(ctx.facts, q.end) or {}).get("class_counts", {}).get(cls)
         if not base:
             missing_base = True
             continue
-        if rule.scope:
-            return RuleVerdict(
-                rule,
-                Status.NOT_ENOUGH_DATA,
-                required=describe(rule),
-                note="the ledger does not record which entities are in the rule's scope",
-            )
-        parts.append(f"{q.label}: {drawn}/{base} = {_pct(drawn / base)}")
-        if drawn < math.ceil(round(rule.min_fraction * base, 9)):
+        parts.append(f"{q.label}: {len(entities)}/{base} = {_pct(len(entities) / base)}")
+        if len(entities) < math.ceil(round(rule.min_fraction * base, 9)):
             failing.append(q.label)
     if missing_base and not parts:
-        return RuleVerdict(
+        return _missing(
+            rule, "no registry snapshot with class counts (REGISTRY_SNAPSHOT) by the quarter's end"
+        )
+    if failing and unknown_class:
+        return _missing(
             rule,
-            Status.NOT_ENOUGH_DATA,
-            required=describe(rule),
-            note="no registry snapshot with class counts before the quarter ended",
+            f"{unknown_class} inspected task(s) carry no entity class (TASK_DISPATCHED."
+            "entity_class): the shortfall may be theirs",
         )
     return RuleVerdict(
         rule, Status.FAIL if failing else Status.PASS, "; ".join(parts), describe(rule), failing
@@ -152,63 +188,66 @@ def quarterly(ctx: Context, rule: QuarterlyShare | QuarterlyMinimum) -> RuleVerd
 
 
 def staff(ctx: Context, rule: StaffMultiple) -> RuleVerdict:
-    """Entities of the class inspected in the year against a multiple of the staff."""
+    """Distinct entities of the class inspected in the year against a multiple of the staff."""
     end = dt.date(ctx.year, 12, 31)
     if ctx.as_of < end:
-        return RuleVerdict(
-            rule, Status.NOT_ENOUGH_DATA, required=describe(rule), note="the year is not over"
-        )
+        return _missing(rule, "the year is not over")
     snap = snapshot(ctx.facts, end) or {}
     count = snap.get("on_staff_inspectors" if rule.basis == "on_staff" else "certified_inspectors")
     if count is None:
-        return RuleVerdict(
-            rule,
-            Status.NOT_ENOUGH_DATA,
-            required=describe(rule),
-            note="no registry snapshot with the inspector count",
-        )
+        return _missing(rule, "no registry snapshot with the inspector count (REGISTRY_SNAPSHOT)")
     cls = rule.entity_class.value
-    done = len(
-        {
-            ctx.facts.uscc_of[t]
-            for t, day in ctx.facts.dispatched.items()
-            if day.year == ctx.year and ctx.facts.class_of.get(t) == cls
-        }
-    )
+    done = ctx.inspected(dt.date(ctx.year, 1, 1), end)
+    entities = {t.uscc for t in done if t.entity_class == cls}
     need = math.ceil(rule.multiple * count)
     return RuleVerdict(
         rule,
-        Status.PASS if done >= need else Status.FAIL,
-        f"{done} entities inspected",
+        Status.PASS if len(entities) >= need else Status.FAIL,
+        f"{len(entities)} entities inspected",
         f">= {need} ({rule.multiple:g} x {count})",
     )
 
 
 def joint(ctx: Context, rule: JointShare) -> RuleVerdict:
-    """Joint inspections initiated against all inspections of the year."""
-    own = sum(1 for day in ctx.facts.dispatched.values() if day.year == ctx.year)
-    total = own + ctx.facts.joint
+    """Joint inspections initiated against all of the year's (获嘉 通知 二: tasks against
+    tasks, its own work counted as the draws it made; the per-visit reading counts visits)."""
+    joint_ = sum(1 for day in ctx.facts.joint if day.year == ctx.year)
+    visits = sum(
+        1 for t in ctx.facts.tasks.values() if t.day and t.day.year == ctx.year and not t.joint
+    )
+    if rule.counting == "tasks":
+        own = sum(1 for _, period in ctx.facts.sealed.values() if period.startswith(str(ctx.year)))
+        unit = "own draws (tasks)"
+        if not own and visits:
+            return _missing(
+                rule,
+                f"{visits} task(s) dispatched in {ctx.year} but no draw sealed (DRAW_SEALED): "
+                "the department's own tasks are not recorded",
+            )
+    else:
+        own, unit = visits, "own visits"
+    total = own + joint_
     if not total:
-        return RuleVerdict(
-            rule, Status.NOT_ENOUGH_DATA, required=describe(rule), note="no inspections"
+        return _missing(
+            rule, f"no draw sealed and no joint inspection initiated in {ctx.year} (DRAW_SEALED)"
         )
-    share = ctx.facts.joint / total
+    share = joint_ / total
     return RuleVerdict(
         rule,
         Status.PASS if share >= rule.min_fraction else Status.FAIL,
-        f"{ctx.facts.joint} joint / {total} = {_pct(share)}",
+        f"{joint_} joint / ({own} {unit} + {joint_} joint) = {_pct(share)}",
         f">= {_pct(rule.min_fraction)}",
     )
 
 
 def published(ctx: Context, rule: Disclosure) -> RuleVerdict | None:
-    """The share of recorded results (not withheld) that were disclosed."""
+    """The share of the period's recorded results (not withheld) that were disclosed."""
     if not rule.published_share:
         return None
-    due = [t for t in ctx.facts.results if t not in ctx.facts.withheld]
+    due = [t for t in ctx.tasks() if t.result is not None and not t.withheld]
     if not due:
-        return RuleVerdict(rule, Status.NOT_APPLICABLE, note="no result recorded yet")
-    missing = sorted(t for t in due if t not in ctx.facts.disclosed)
+        return _missing(rule, "no inspection result recorded in the period (RESULT_RECORDED)")
+    missing = sorted(t.task_id for t in due if t.disclosed is None or t.disclosed > ctx.as_of)
     share = 1 - len(missing) / len(due)
     return RuleVerdict(
         rule,
@@ -219,26 +258,80 @@ def published(ctx: Context, rule: Disclosure) -> RuleVerdict | None:
     )
 
 
+ALL_ITEMS = "(every item)"
+
+
 def cap(ctx: Context, rule: ItemCap) -> RuleVerdict:
-    """Visits to one entity in the year against the cap."""
-    per_entity: Counter[str] = Counter()
-    for task, day in ctx.facts.completed.items():
-        cls = ctx.facts.class_of.get(task)
-        if day.year == ctx.year and cls not in {c.value for c in rule.exempt}:
-            per_entity[ctx.facts.uscc_of.get(task, task)] += 1
-    over = sorted(u for u, n in per_entity.items() if n > rule.max_per_year)
-    most = max(per_entity.values(), default=0)
+    """Inspections of one entity for one item in the year against the cap (本溪 七(一)4).
+
+    An inspection that records no items counts against every item of the entity
+    (one visit covers every item, 一证式监管)."""
+    exempt = {c.value for c in rule.exempt}
+    visits: dict[str, list[tuple[str, ...]]] = {}
+    for task in ctx.inspected(dt.date(ctx.year, 1, 1), dt.date(ctx.year, 12, 31)):
+        if task.entity_class not in exempt and task.uscc is not None:
+            visits.setdefault(task.uscc, []).append(task.items)
+    if not visits:
+        return _missing(rule, f"no inspection of a capped class in {ctx.year}")
+    over: list[str] = []
+    most = 0
+    for uscc, items in visits.items():
+        counts: Counter[str] = Counter()
+        for recorded in items:
+            counts.update(recorded or (ALL_ITEMS,))
+        wide = counts[ALL_ITEMS]
+        per_item = {i: n + wide for i, n in counts.items() if i != ALL_ITEMS} or {ALL_ITEMS: wide}
+        worst = max(per_item.values())
+        most = max(most, worst)
+        if worst > rule.max_per_year:
+            over.append(uscc)
     return RuleVerdict(
         rule,
         Status.FAIL if over else Status.PASS,
-        f"most visits to one entity: {most}",
+        f"most inspections of one entity for one item: {most}",
         describe(rule),
-        over,
+        sorted(over),
     )
 
 
+def _window_start(rule: DatedObligation, label: str, due: dt.date) -> dt.date | None:
+    """The earliest day a filing with no period label counts for this instance: the first
+    day of the month before the due date's (a pool update is reported at the quarter's
+    end and filed within 15 days of the next, 青岛 二(二)/(三))."""
+    if isinstance(rule.when, QuarterStartWithin | YearlyDate):
+        first = due.replace(day=1)
+        return (first - dt.timedelta(days=1)).replace(day=1)
+    return None
+
+
+def _filed_by(facts: Facts, rule: DatedObligation, label: str, due: dt.date) -> bool:
+    wanted = FILED[rule.obligation]
+    since = _window_start(rule, label, due) if wanted[1] is None else None
+    for kind, day, p in facts.filed:
+        if kind is not wanted[0] or day > due or (since is not None and day < since):
+            continue
+        if wanted[1] is None or wanted[1](p, label):
+            return True
+    return False
+
+
+def _quarter_done(ctx: Context, label: str, due: dt.date) -> bool | None:
+    """本溪 六(一)2: the quarter's tasks inspected and their results published by ``due``;
+    None when the quarter had no task."""
+    quarter = Quarter.parse(label)
+    tasks = [t for t in ctx.facts.tasks.values() if t.day and quarter.contains(t.day)]
+    if not tasks:
+        return None
+    for t in tasks:
+        if t.inspected is None or t.inspected > due:
+            return False
+        if not t.withheld and (t.disclosed is None or t.disclosed > due):
+            return False
+    return True
+
+
 def dated(ctx: Context, rule: DatedObligation) -> RuleVerdict:
-    """Each instance of a dated obligation due by ``as_of``, filed on time or not."""
+    """Each instance of a dated obligation due by ``as_of``, done on time or not."""
     due_now = [
         (label, due)
         for label, due in instances(rule, ctx.year, ctx.quarters_all)
@@ -248,21 +341,23 @@ def dated(ctx: Context, rule: DatedObligation) -> RuleVerdict:
         return RuleVerdict(
             rule, Status.NOT_APPLICABLE, required=describe(rule), note="nothing due yet"
         )
-    late = [
-        label for label, due in due_now if not _filed_by(ctx.facts, rule.obligation, label, due)
-    ]
+    if rule.obligation == "quarter_results" and isinstance(rule.when, QuarterMonthDay):
+        done = {label: _quarter_done(ctx, label, due) for label, due in due_now}
+        measured_ = {k: v for k, v in done.items() if v is not None}
+        if not measured_:
+            return _missing(rule, "no task dispatched in the quarter(s) due (TASK_DISPATCHED)")
+        late = sorted(k for k, v in measured_.items() if not v)
+        return RuleVerdict(
+            rule,
+            Status.FAIL if late else Status.PASS,
+            f"{len(measured_) - len(late)}/{len(measured_)} quarter(s): every task inspected "
+            "and its result published by the date",
+            describe(rule),
+            late,
+        )
+    late = [label for label, due in due_now if not _filed_by(ctx.facts, rule, label, due)]
     measured = f"{len(due_now) - len(late)}/{len(due_now)} on time"
     return RuleVerdict(rule, Status.FAIL if late else Status.PASS, measured, describe(rule), late)
-
-
-def _filed_by(facts: Facts, obligation: str, label: str, due: dt.date) -> bool:
-    wanted = FILED[obligation]
-    for kind, day, p in facts.filed:
-        if kind is not wanted[0] or day > due:
-            continue
-        if wanted[1] is None or wanted[1](p, label):
-            return True
-    return False
 
 
 def _report(kind: str) -> Any:
@@ -281,6 +376,8 @@ FILED: dict[str, tuple[EventType, Any]] = {
     ),
     "draw": (EventType.DRAW_SEALED, lambda p, label: p.get("period") == label),
     "quarter_results": (EventType.REPORT_SUBMITTED, _report("QUARTERLY_RESULTS")),
+    "quarterly_plan_report": (EventType.REPORT_SUBMITTED, _report("QUARTERLY_PLAN")),
+    "quarter_results_report": (EventType.REPORT_SUBMITTED, _report("QUARTERLY_RESULTS")),
     "quarterly_report": (EventType.REPORT_SUBMITTED, _report("QUARTERLY")),
     "monthly_dispatch": (EventType.REPORT_SUBMITTED, _report("MONTHLY_DISPATCH")),
     "yearly_report": (EventType.REPORT_SUBMITTED, _report("YEARLY")),
@@ -290,27 +387,41 @@ FILED: dict[str, tuple[EventType, Any]] = {
     "disclosure": (EventType.DISCLOSURE_PUBLISHED, None),
     "rectification": (EventType.RECTIFICATION_COMPLETED, None),
 }
-"""Which event files each dated obligation, and which of its instances it files."""
+"""Which event files each dated obligation, and which of its instances it files (a
+filing with no label counts only inside its window: see :func:`_window_start`)."""
 
 
-def inspector_counts(ctx: Context, rule: Requirement) -> RuleVerdict | None:
-    """Each inspector's count of completed inspections (the ``inspector_counts`` duty)."""
-    if rule.topic != "inspector_counts":
-        return None
-    counts = ctx.facts.per_inspector
-    if not counts:
-        return RuleVerdict(rule, Status.NOT_ENOUGH_DATA, note="no inspection completed")
-    measured = (
-        f"{len(counts)} inspectors; {min(counts.values())}–{max(counts.values())} "
-        "inspections each (see inspector_counts)"
-    )
-    return RuleVerdict(rule, Status.PASS, measured, "each inspector's count recorded")
+def requirement(ctx: Context, rule: Requirement) -> RuleVerdict | None:
+    """The requirements the records can show: each inspector's yearly count (获嘉 第十条),
+    the entity's signature on the record (青岛 四)."""
+    if rule.topic == "inspector_counts":
+        counts = ctx.facts.per_inspector
+        if not counts:
+            return _missing(rule, "no inspection completed (INSPECTION_COMPLETED)")
+        measured = (
+            f"{len(counts)} inspectors; {min(counts.values())}–{max(counts.values())} "
+            "inspections each (see inspector_counts)"
+        )
+        return RuleVerdict(rule, Status.PASS, measured, "each inspector's count recorded")
+    if rule.topic == "entity_signature":
+        done = [t for t in ctx.tasks() if t.completed is not None]
+        if not done:
+            return _missing(rule, "no inspection completed in the period (INSPECTION_COMPLETED)")
+        unsigned = sorted(t.task_id for t in done if t.signed_by_entity is False)
+        return RuleVerdict(
+            rule,
+            Status.FAIL if unsigned else Status.PASS,
+            f"{len(done) - len(unsigned)}/{len(done)} records signed by the entity",
+            "every inspection record signed by the entity",
+            unsigned,
+        )
+    return None
 
 
-def coverage(ctx: Context, rule: CoverageCycle) -> RuleVerdict | None:
+def coverage(ctx: Context, rule: CoverageCycle) -> RuleVerdict:
     """Coverage in the cycle ending in or after the year: every operating member, M times."""
     if ctx.registry is None:
-        return None
+        return _missing(rule, "the registry's entity list: audit with --registry")
     registry = ctx.registry
     cycle = cycle_of(rule, ctx.policy, Quarter(ctx.year, 4))
     members = [
@@ -322,10 +433,7 @@ def coverage(ctx: Context, rule: CoverageCycle) -> RuleVerdict | None:
         )
         if c is rule.entity_class and s.operating
     ]
-    seen: Counter[str] = Counter()
-    for task, day in ctx.facts.completed.items():
-        if cycle.start <= day <= cycle.end:
-            seen[ctx.facts.uscc_of.get(task, "")] += 1
+    seen: Counter[str] = Counter(t.uscc for t in ctx.inspected(cycle.start, cycle.end) if t.uscc)
     short = sorted(u for u in members if seen[u] < rule.times)
     verdict = RuleVerdict(
         rule,
@@ -333,7 +441,6 @@ def coverage(ctx: Context, rule: CoverageCycle) -> RuleVerdict | None:
         f"{len(members) - len(short)}/{len(members)} covered by {min(ctx.as_of, cycle.end)}",
         describe(rule),
         short,
-        note=NOT_MEASURED[CoverageCycle],
     )
     if ctx.as_of < cycle.end:
         verdict.status, verdict.note = Status.NOT_ENOUGH_DATA, f"the cycle runs to {cycle.end}"
@@ -350,7 +457,7 @@ def violation_kinds(rule: AnyRule) -> set[str] | None:
     if isinstance(rule, Team) and rule.min_size:
         return {"team.too_small"}
     if isinstance(rule, ListFixed) and not rule.changes_approved_by:
-        return {"list.off_list_task"}
+        return {"list.off_list_task", "list.unapproved_change"}
     if isinstance(rule, ListFixed):
         return {"list.unapproved_change", "list.off_list_task"}
     if isinstance(rule, Replacement) and (rule.approval_by or rule.method == "drawn_again"):
@@ -359,21 +466,79 @@ def violation_kinds(rule: AnyRule) -> set[str] | None:
         return {"confidential.early_access"}
     if isinstance(rule, NonSite) and rule.on_site_allowed == "complaint_only":
         return {"non_site.on_site"}
+    if isinstance(rule, RandomDraw):
+        return {"task.not_drawn", "task.uninspected"}
+    return None
+
+
+def _evidence(ctx: Context, rule: AnyRule) -> str | None:
+    """What a per-record rule needs to have been measured; None when it is there."""
+    tasks = ctx.tasks()
+    if not tasks:
+        return "no task dispatched in the period (TASK_DISPATCHED)"
+    if isinstance(rule, Deadline):
+        if rule.obligation == "rectification":
+            if not any(t.result is not None for t in tasks):
+                return "no inspection result recorded in the period (RESULT_RECORDED)"
+            return None  # results without a problem: see by_violations
+        if rule.obligation == "disclosure" and rule.after == "task_completed":
+            if not any(t.result is not None for t in tasks):
+                return "no inspection result recorded in the period (RESULT_RECORDED)"
+            return None
+        if not any(t.completed is not None for t in tasks):
+            return "no inspection completed in the period (INSPECTION_COMPLETED)"
+    if isinstance(rule, Team) and not any(t.mode == "ON_SITE" for t in tasks):
+        return "no on-site task dispatched in the period"
+    if isinstance(rule, ListFixed) and not any(t.draw_id in ctx.facts.revealed for t in tasks):
+        return "no task dispatched under a revealed draw (DRAW_REVEALED, TASK_DISPATCHED.draw_id)"
+    if isinstance(rule, Confidential):
+        draws = {t.draw_id for t in tasks if t.draw_id}
+        if not any(p.get("draw_id") in draws for _, p in ctx.facts.access_records):
+            return (
+                "no record of who read the sealed list (LIST_ACCESSED): "
+                "the confidentiality trail is missing"
+            )
+    if isinstance(rule, NonSite):
+        if ctx.registry is None:
+            return "positive-list flags: give --registry"
+        if not any(t.started is not None or t.completed is not None for t in tasks):
+            return "no inspection started in the period (INSPECTION_STARTED)"
     return None
 
 
 def by_violations(ctx: Context, rule: AnyRule) -> RuleVerdict | None:
-    """PASS when no violation of the rule's kinds was found, else FAIL naming the tasks."""
+    """PASS when the period's tasks show no violation of the rule's kinds, FAIL naming them;
+    NOT_ENOUGH_DATA when the records the rule needs are not there."""
     kinds = violation_kinds(rule)
     if kinds is None:
         return None
-    found = [v for v in ctx.violations if v.kind in kinds]
+    found = [
+        v
+        for v in ctx.violations
+        if v.kind in kinds
+        and (v.task_id not in ctx.facts.tasks or ctx.in_period(ctx.facts.tasks[v.task_id].day))
+    ]
+    if not found and (missing := _evidence(ctx, rule)) is not None:
+        return _missing(rule, missing)
+    problems = ("RECTIFY", "CASE_FILED")
+    if (
+        not found
+        and isinstance(rule, Deadline)
+        and rule.obligation == "rectification"
+        and not any(t.result in problems for t in ctx.tasks())
+    ):
+        return RuleVerdict(
+            rule,
+            Status.NOT_APPLICABLE,
+            required=describe(rule),
+            note="no problem found in the period's results: nothing to rectify",
+        )
     at_fault = sorted({v.task_id for v in found})
     status = Status.FAIL if found else Status.PASS
     measured = (
         f"{len(found)} violation(s): " + ", ".join(sorted({v.kind for v in found}))
         if found
-        else "no violation"
+        else f"no violation in {len(ctx.tasks())} task(s)"
     )
     return RuleVerdict(rule, status, measured, describe(rule), at_fault)
 
@@ -386,7 +551,7 @@ JUDGES: dict[type[Rule], Judge] = {
     Disclosure: published,
     ItemCap: cap,
     DatedObligation: dated,
-    Requirement: inspector_counts,
+    Requirement: requirement,
     CoverageCycle: coverage,
     Deadline: by_violations,
     Team: by_violations,
@@ -394,34 +559,68 @@ JUDGES: dict[type[Rule], Judge] = {
     Replacement: by_violations,
     Confidential: by_violations,
     NonSite: by_violations,
+    RandomDraw: by_violations,
 }
-"""Rule kind -> its judge. A judge returning None leaves the rule NOT_APPLICABLE."""
+"""Rule kind -> its judge. A judge returning None leaves the rule NOT_MEASURED."""
 
 NOT_MEASURED: dict[type[Rule], str] = {
-    NotSpecified: "the document sets no number",
+    NotSpecified: "the document sets no number: nothing to fail",
     NoMinimum: "no minimum is set",
-    Requirement: "a duty randcheck records but does not measure",
-    Classification: "a classification criterion (see `randcheck registry classify`)",
-    ClassPrecedence: "a classification rule",
-    CoverageCycle: "needs the registry's entity list (audit with --registry)",
-    InspectorPool: "applied when teams are drawn",
-    InspectorSelection: "applied when teams are drawn",
-    CreditPush: "pushes happen outside the ledger",
-    Disclosure: "phrases and withholding are applied when publishing",
-    ResultsImmutable: "enforced by the ledger itself (a second result is refused)",
-    Team: "recusal is applied when teams are drawn",
-    Replacement: "no approver named: nothing to check",
+    Requirement: "the records cannot show it",
+    Classification: "a classification criterion, applied to the registry "
+    "(randcheck registry classify)",
+    ClassPrecedence: "a classification rule, applied to the registry",
+    InspectorPool: "applied when teams are drawn (a receipt verifies it)",
+    InspectorSelection: "applied when teams are drawn (a receipt verifies it)",
+    CreditPush: "pushes happen in the credit publicity system, outside the ledger; "
+    "a bureau shows that system's records",
+    Disclosure: "phrases and withholding are applied when publishing (randcheck disclose)",
+    ResultsImmutable: "enforced by the ledger itself: a second result is refused "
+    "without an approved correction",
+    Team: "recusal is applied when teams are drawn (a receipt records it)",
+    Replacement: "no approver and no method named: nothing to check",
     NonSite: "non-site supervision is allowed, not required",
 }
 """Rule kind -> why a rule of it (or one its judge declines) is not measured."""
 
 
+def _not_measured(rule: AnyRule) -> RuleVerdict:
+    reason = NOT_MEASURED.get(type(rule), "not measured")
+    if isinstance(rule, NotSpecified):
+        reason = f"the document sets no number ({rule.stated}): nothing to fail"
+    if isinstance(rule, Requirement) and rule.evidence:
+        reason = f"{reason}; a bureau shows instead: {rule.evidence}"
+    return RuleVerdict(rule, Status.NOT_MEASURED, note=reason)
+
+
+def _excuse(ctx: Context, verdict: RuleVerdict) -> RuleVerdict:
+    """原则上: a miss whose reason was recorded (EXCEPTION_RECORDED) is excused."""
+    rule = verdict.rule
+    if rule.strength is not Strength.IN_PRINCIPLE or verdict.status is not Status.FAIL:
+        return verdict
+    reasons = {s: ctx.facts.exceptions.get((rule.id, s)) for s in verdict.subjects}
+    excused = [s for s, why in reasons.items() if why]
+    if not excused:
+        return verdict
+    left = [s for s in verdict.subjects if not reasons[s]]
+    verdict.subjects = left
+    verdict.note = (
+        f"原则上: {len(excused)} exception(s) with a recorded reason "
+        f"({', '.join(excused[:5])}{' …' if len(excused) > 5 else ''})"
+    )
+    if not left:
+        verdict.status = Status.PASS
+    return verdict
+
+
 def judge(ctx: Context, rule: AnyRule) -> RuleVerdict:
-    """The rule's verdict by its kind's judge, or NOT_APPLICABLE with the reason."""
+    """The rule's verdict by its kind's judge, or NOT_MEASURED with the reason."""
     measure = JUDGES.get(type(rule))
     verdict = measure(ctx, rule) if measure else None
-    if verdict is not None:
-        return verdict
-    return RuleVerdict(
-        rule, Status.NOT_APPLICABLE, note=NOT_MEASURED.get(type(rule), "not measured")
-    )
+    if verdict is None:
+        return _not_measured(rule)
+    return _excuse(ctx, verdict)
+
+
+def judge_all(ctx: Context, rules: Iterable[AnyRule]) -> list[RuleVerdict]:
+    return [judge(ctx, rule) for rule in rules]

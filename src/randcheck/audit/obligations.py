@@ -12,10 +12,16 @@ problem is found (青岛 四). The rules, compiled from the policy, then find:
 - ``rectification.late`` (unless a progress record with its reason came in time);
 - ``team.too_small`` (本溪 七(五));
 - ``list.unapproved_change``: a replacement without the approval the policy names;
-- ``confidential.early_access``: the list opened before the inspection by someone
-  outside the task's team;
+- ``list.unapproved_change`` also when the inspectors who did the inspection are
+  not the dispatched team and no replacement was recorded;
+- ``confidential.early_access``: the list read before the inspection by someone
+  neither on the task's team nor reading it in a recorded role the texts allow
+  (approver, the filing 本溪 七(二) asks for), or by the inspected entity;
 - ``non_site.on_site``: a positive-list entity inspected on site without a
-  complaint (本溪 七(三)).
+  complaint (本溪 七(三));
+- ``task.not_drawn``: a task dispatched without a draw, or under a draw the
+  ledger never shows sealed and revealed (the random draw is the regime);
+- ``task.uninspected``: a drawn task with no inspection by the end of its quarter.
 
 One code path serves the live monitor and the batch audit: :class:`Monitor`
 keeps each open task's facts in Python; judging a task asserts its facts and an
@@ -35,14 +41,16 @@ from durable import lang
 
 from randcheck.calendar import WorkingCalendar, default_calendar
 from randcheck.ledger.chain import LedgerEvent
-from randcheck.ledger.events import EventType
+from randcheck.ledger.events import AccessRole, EventType
 from randcheck.models.vocab import Mode, Outcome
+from randcheck.periods import Quarter
 from randcheck.policies.model import (
     Confidential,
     Deadline,
     ListFixed,
     NonSite,
     Policy,
+    RandomDraw,
     Replacement,
     Team,
 )
@@ -85,6 +93,9 @@ class _Task:
     team: set[str] = field(default_factory=set)
     uscc: str | None = None
     started: bool = False
+    started_at: float | None = None
+    on_site: bool = True
+    replaced: bool = False
 
 
 class Obligations:
@@ -118,6 +129,7 @@ class Obligations:
         self.confidential = policy.one(Confidential)
         non_site = [r for r in policy.rules_of(NonSite) if r.on_site_allowed == "complaint_only"]
         self.non_site = non_site[0] if non_site else None
+        self.random = policy.one(RandomDraw)
         self.engine = self._engine()
 
     # --- the rules, compiled once per policy -------------------------------------------
@@ -132,6 +144,8 @@ class Obligations:
                 self.approval_rule is not None,
                 self.confidential is not None,
                 self.non_site is not None,
+                self.random is not None,
+                2,  # the rule set's revision: v2 adds the random-draw rules
             ],
         )
         name = f"randcheck.obligations.{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
@@ -172,6 +186,15 @@ class Obligations:
         lang.when_all(
             (m.t == "started") & (m.onsite == True) & (m.positive == True) & (m.complaint == False)  # noqa: E712
         )(on("non_site.on_site", lambda x: {"day": x.m.day}))
+        lang.when_all(m.t == "team_differs")(
+            on("list.unapproved_change", lambda x: {"team": x.m.team, "inspected_by": x.m.by})
+        )
+        lang.when_all(m.t == "not_drawn")(on("task.not_drawn", lambda x: {"why": x.m.why}))
+        lang.when_all(
+            c.a << (m.t == "drawn"),
+            c.b << ((m.t == "audit") & (m.day > c.a.quarter_end)),
+            lang.none(m.t == "inspected"),
+        )(on("task.uninspected", lambda x: {"due": x.a.quarter_end, "as_of": x.b.day}))
 
     # --- events to facts ---------------------------------------------------------------------
 
@@ -193,10 +216,16 @@ class Obligations:
             task.team = set(p["inspectors"])
             task.uscc = p["uscc"]
             on_site = p.get("mode", Mode.ON_SITE.value) == Mode.ON_SITE.value
+            task.on_site = on_site
             if self.min_team and on_site:  # a non-site task has no team to size
                 out.append({"t": "dispatched", "team": len(task.team), "min_team": self.min_team})
+            if self.random is not None and p.get("draw_id"):
+                period = p.get("period")
+                quarter = _quarter(period, day)
+                out.append({"t": "drawn", "quarter_end": quarter.end.toordinal()})
         elif kind is EventType.INSPECTOR_REPLACED:
             task.team = (task.team - {p["removed"]}) | {p["added"]}
+            task.replaced = True
             if self.approval_rule is not None or self.redraw_rule is not None:
                 ok = (self.approval_rule is None or bool(p.get("approved_by"))) and (
                     self.redraw_rule is None or bool(p.get("drawn"))
@@ -206,17 +235,25 @@ class Obligations:
                 )
         elif kind is EventType.LIST_ACCESSED:
             if self.confidential is not None:
+                role = p.get("role")
+                allowed = role != AccessRole.ENTITY.value and (
+                    event.actor in task.team
+                    or role in (AccessRole.APPROVER.value, AccessRole.FILING.value)
+                )
                 out.append(
                     {
                         "t": "accessed",
                         "actor": event.actor,
                         "day": n,
-                        "insider": event.actor in task.team,
-                        "before_start": not task.started,
+                        "at": event.time.timestamp(),
+                        "insider": allowed,
+                        "before_start": True,  # set when judged, from the start's time
                     }
                 )
         elif kind is EventType.INSPECTION_STARTED:
             task.started = True
+            at = event.time.timestamp()
+            task.started_at = at if task.started_at is None else min(task.started_at, at)
             if self.non_site is not None and self.positive is not None:
                 out.append(
                     {
@@ -228,12 +265,18 @@ class Obligations:
                     }
                 )
         elif kind is EventType.INSPECTION_COMPLETED:
+            out.append({"t": "inspected", "day": n})
+            watched = self.approval_rule or self.redraw_rule or self.list_rule
+            by = set(p.get("inspectors", []))
+            if watched is not None and task.on_site and task.team and by != task.team:
+                out.append({"t": "team_differs", "team": sorted(task.team), "by": sorted(by)})
             if self.entry is not None:
                 out.append({"t": "result_entry_due", "due": self._due(self.entry, day)})
             if self.disclosure is not None and self.disclosure.after == "inspection_completed":
                 out.append({"t": "disclosure_due", "due": self._due(self.disclosure, day)})
         elif kind is EventType.RESULT_RECORDED:
             out.append({"t": "result", "day": n})
+            out.append({"t": "inspected", "day": n})
             if self.disclosure is not None and self.disclosure.after == "task_completed":
                 out.append({"t": "disclosure_due", "due": self._due(self.disclosure, day)})
             problem = p["outcome"] in (Outcome.RECTIFY.value, Outcome.CASE_FILED.value)
@@ -250,6 +293,16 @@ class Obligations:
         elif kind is EventType.DISCLOSURE_PUBLISHED:
             out.append({"t": "disclosed", "day": n})
         return out
+
+
+def _quarter(label: str | None, day: dt.date) -> Quarter:
+    """The quarter a dispatch names (``period``), else the quarter of its day."""
+    if label:
+        try:
+            return Quarter.parse(label)
+        except Exception:  # a period the dispatch does not name well: its day decides
+            pass
+    return Quarter.of(day)
 
 
 def _approver(rule: Replacement | ListFixed) -> str | None:
@@ -279,7 +332,9 @@ class Monitor:
         self.obligations = obligations
         self._tasks: dict[str, _Task] = {}
         self._revealed: dict[str, set[str]] = {}
+        self._sealed: set[str] = set()
         self._dispatched: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self._draw_of: dict[str, str | None] = {}
 
     def _check_list(self, task_id: str, payload: dict[str, Any], revealed: set[str]) -> None:
         """A task dispatched under a draw but not on its revealed list, without approval."""
@@ -292,6 +347,11 @@ class Monitor:
             self._tasks.setdefault(task_id, _Task()).facts.append(fact)
 
     def feed(self, event: LedgerEvent) -> None:
+        if event.type is EventType.DRAW_SEALED:
+            self._sealed.add(event.payload["draw_id"])
+            return
+        if event.type is EventType.TASK_DISPATCHED:
+            self._draw_of.setdefault(event.payload["task_id"], event.payload.get("draw_id"))
         if event.type is EventType.DRAW_REVEALED:
             draw = event.payload["draw_id"]
             revealed = self._revealed[draw] = set(event.payload.get("tasks", []))
@@ -327,7 +387,25 @@ class Monitor:
         audit = {"t": "audit", "day": as_of.toordinal()}
         rule_ids = self._rule_ids()
         for subject, task in self._tasks.items():
-            facts = [f for f in task.facts if f["t"] != "rect_marker"]
+            facts = [
+                # "before the inspection" by the times recorded, whatever order they came in
+                {**f, "before_start": task.started_at is None or f["at"] < task.started_at}
+                if f["t"] == "accessed"
+                else f
+                for f in task.facts
+                if f["t"] != "rect_marker"
+            ]
+            if self.obligations.random is not None and subject in self._draw_of:
+                draw = self._draw_of[subject]
+                why = (
+                    "dispatched without a draw"
+                    if draw is None
+                    else None
+                    if draw in self._sealed and draw in self._revealed
+                    else f"draw {draw} is not sealed and revealed in the ledger"
+                )
+                if why:
+                    facts.append({"t": "not_drawn", "why": why})
             if not facts:
                 continue
             for finding in self.obligations.engine.facts(subject, [*facts, audit]):
@@ -372,6 +450,10 @@ class Monitor:
             ids["confidential"] = ob.confidential.id
         if ob.non_site is not None:
             ids["non_site"] = ob.non_site.id
+        if ob.random is not None:
+            ids["task"] = ob.random.id
+        if ob.list_rule is not None and "list" not in ids:
+            ids["list"] = ob.list_rule.id
         return ids
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from randcheck.audit.facts import gather
-from randcheck.audit.judges import Context, judge
+from randcheck.audit.judges import Context, judge_all
 from randcheck.audit.obligations import Monitor, Obligations
 from randcheck.audit.verdict import Verdict
 from randcheck.calendar import WorkingCalendar, default_calendar
@@ -40,5 +40,5 @@ def audit(
     facts = gather(events, monitor)
     violations = monitor.violations(as_of)
     context = Context(policy, facts, violations, year, quarter, as_of, calendar, registry)
-    results = [judge(context, rule) for rule in policy.rules]
+    results = judge_all(context, policy.rules)
     return Verdict(policy, year, quarter, as_of, results, violations, dict(facts.per_inspector))

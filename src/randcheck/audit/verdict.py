@@ -3,10 +3,19 @@
 Each rule gets one status:
 
 - ``PASS`` / ``FAIL``: measured against what the rule requires;
-- ``NOT_APPLICABLE``: the rule sets nothing to measure (not specified, no
-  minimum, a duty randcheck records but does not measure, nothing due yet);
-- ``NOT_ENOUGH_DATA``: the ledger does not hold what the measurement needs
-  (no registry snapshot with class counts, a period not yet over).
+- ``NOT_APPLICABLE``: the rule does not apply to the period (nothing due yet,
+  no problem found to rectify);
+- ``NOT_ENOUGH_DATA``: the evidence the measurement needs is missing, and the
+  verdict says which (a registry snapshot with class counts, list-access
+  records, the registry's positive-list flags, a period not yet over);
+- ``NOT_MEASURED``: the records cannot show it at all (the document sets no
+  number; a duty such as archiving or a camera on the inspector), with what a
+  bureau would show instead; or a rule applied when drawing, not auditing.
+
+Each rule keeps its strength (:class:`~randcheck.policies.model.Strength`): a
+target (力争) or a preference (优先) that is missed is reported apart from the
+obligations and does not fail the verdict; a 原则上 miss whose reason was
+recorded is excused.
 
 How each rule kind is judged is in :mod:`randcheck.audit.judges`; renderers
 (Markdown, HTML, terminal tables) are in :mod:`randcheck.report.verdict`.
@@ -29,6 +38,7 @@ class Status(LabelledEnum):
     FAIL = ("FAIL", "未通过")
     NOT_APPLICABLE = ("NOT_APPLICABLE", "不适用")
     NOT_ENOUGH_DATA = ("NOT_ENOUGH_DATA", "数据不足")
+    NOT_MEASURED = ("NOT_MEASURED", "无法测量")
 
 
 @dataclass
@@ -42,10 +52,35 @@ class RuleVerdict:
     subjects: list[str] = field(default_factory=list)
     note: str = ""
 
+    @property
+    def binding(self) -> bool:
+        """An obligation (plain or 原则上), not a target or a preference."""
+        return self.rule.strength.binding
+
+    @property
+    def failed(self) -> bool:
+        """A binding rule that failed: what makes the verdict fail."""
+        return self.binding and self.status is Status.FAIL
+
+    @property
+    def missed(self) -> bool:
+        """A target (力争) or preference (优先) not met: reported, not failed."""
+        return not self.binding and self.status is Status.FAIL
+
+    @property
+    def status_text(self) -> str:
+        """The status as shown: targets read met / missed, obligations pass / fail."""
+        if not self.binding and self.status is Status.PASS:
+            return f"MET / 达到 ({self.rule.strength.label})"
+        if self.missed:
+            return f"MISSED / 未达到 ({self.rule.strength.label})"
+        return self.status.label
+
     def to_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule.id,
             "title": self.rule.title,
+            "strength": self.rule.strength.value,
             "status": self.status.value,
             "measured": self.measured,
             "required": self.required,
@@ -70,7 +105,13 @@ class Verdict:
 
     @property
     def passed(self) -> bool:
-        return all(r.status is not Status.FAIL for r in self.rules)
+        """No binding rule failed (targets and preferences missed do not count)."""
+        return not any(r.failed for r in self.rules)
+
+    @property
+    def targets_met(self) -> bool:
+        """No target (力争) or preference (优先) was missed."""
+        return not any(r.missed for r in self.rules)
 
     def counts(self) -> dict[str, int]:
         counted = Counter(r.status.value for r in self.rules)
@@ -83,6 +124,7 @@ class Verdict:
             "quarter": self.quarter,
             "as_of": self.as_of.isoformat(),
             "passed": self.passed,
+            "targets_met": self.targets_met,
             "counts": self.counts(),
             "rules": [r.to_json() for r in self.rules],
             "violations": [

@@ -27,8 +27,16 @@ def audit(
         typer.Option("--format", help="table, json, md or html"),
     ] = "table",
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Write the report here.")] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Exit 1 on a missed target (力争) or preference (优先) too."),
+    ] = False,
 ) -> None:
-    """Judge every rule: pass, fail, not applicable, not enough data. Exit 1 when any fails."""
+    """Judge every rule: pass, fail, not applicable, not enough data, not measured.
+
+    Exit 1 when an obligation fails (a 原则上 miss with its reason recorded is excused);
+    a missed target (力争) exits 1 only with --strict.
+    """
     from randcheck.audit.run import audit as run
     from randcheck.calendar import parse_date
     from randcheck.io import read_registry, write_text
@@ -58,5 +66,5 @@ def audit(
         )
         write_text(out, render(verdict, fmt))
         console.print(f"wrote {out}")
-    if not verdict.passed:
+    if not verdict.passed or (strict and not verdict.targets_met):
         raise typer.Exit(1)

@@ -43,6 +43,7 @@ class EventType(LabelledEnum):
     RECTIFICATION_COMPLETED = ("RECTIFICATION_COMPLETED", "整改完成")
     DISCLOSURE_PUBLISHED = ("DISCLOSURE_PUBLISHED", "检查结果公开")
     REPORT_SUBMITTED = ("REPORT_SUBMITTED", "报告报送")
+    EXCEPTION_RECORDED = ("EXCEPTION_RECORDED", "例外情况说明")
 
 
 class ReportKind(LabelledEnum):
@@ -92,10 +93,24 @@ class DrawRevealed(_Payload):
     tasks: list[str] = Field(default_factory=list)
 
 
+class AccessRole(LabelledEnum):
+    """Why someone read the sealed list before the inspection (获嘉 第二十二条 and the others
+    keep it secret "对被抽查对象"): the team and those who approve may read it when the
+    read is recorded with the role; a filing the text itself asks for (本溪 七(二),
+    抽查结果报市执法队备案) is no leak; the inspected entity must never see it early."""
+
+    TEAM = ("TEAM", "检查组")
+    APPROVER = ("APPROVER", "审批人")
+    FILING = ("FILING", "备案")
+    ENTITY = ("ENTITY", "被检查对象")
+    OTHER = ("OTHER", "其他")
+
+
 class ListAccessed(_Payload):
     draw_id: str
     purpose: str | None = None
     task_id: str | None = Field(None, description="the task the reader works on, if any")
+    role: AccessRole | None = Field(None, description="the reader's role; None: not recorded")
 
 
 class JointInspectionInitiated(_Payload):
@@ -186,6 +201,16 @@ class ReportSubmitted(_Payload):
     period: str = Field(description="2025-07 (month), 2025Q3 (quarter) or 2025 (year)")
 
 
+class ExceptionRecorded(_Payload):
+    """The reason a 原则上 rule was not followed for these subjects (tasks, entities or
+    periods), recorded so the verdict can excuse the miss (青岛 四: 填报原因)."""
+
+    rule_id: str = Field(min_length=1)
+    subjects: list[str] = Field(min_length=1)
+    reason: str = Field(min_length=2)
+    approved_by: str | None = None
+
+
 PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.ITEM_LIST_PUBLISHED: ItemListPublished,
     EventType.PLAN_PUBLISHED: PlanPublished,
@@ -206,6 +231,7 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.RECTIFICATION_COMPLETED: RectificationCompleted,
     EventType.DISCLOSURE_PUBLISHED: DisclosurePublished,
     EventType.REPORT_SUBMITTED: ReportSubmitted,
+    EventType.EXCEPTION_RECORDED: ExceptionRecorded,
 }
 
 

@@ -29,6 +29,7 @@ from randcheck.policies.model import (
     QuarterlyShare,
     QuarterMonthDay,
     QuarterStartWithin,
+    RandomDraw,
     Replacement,
     Requirement,
     ResultsImmutable,
@@ -137,7 +138,8 @@ def describe(rule: AnyRule) -> str:
     elif isinstance(rule, DatedObligation):
         value = f"{rule.obligation.replace('_', ' ')}: {_when(rule)}"
     elif isinstance(rule, JointShare):
-        value = f"joint inspections >= {_percent(rule.min_fraction)} of own + joint"
+        unit = "own draws + joint" if rule.counting == "tasks" else "own visits + joint"
+        value = f"joint inspections >= {_percent(rule.min_fraction)} of ({unit})"
     elif isinstance(rule, Disclosure):
         parts = []
         if rule.published_share:
@@ -155,9 +157,11 @@ def describe(rule: AnyRule) -> str:
         value = f"{rule.entity_class.label} if any of: {', '.join(str(c) for c in rule.any_of)}"
     elif isinstance(rule, ClassPrecedence):
         value = f"{' > '.join(c.label for c in rule.order)}; default {rule.default.label}"
+    elif isinstance(rule, RandomDraw):
+        value = "every task from a sealed and revealed draw; every drawn task inspected by its quarter's end"
     else:
         assert isinstance(rule, Requirement)
-        value = f"recorded, not measured ({rule.topic})"
+        value = f"{rule.topic}" + (f" (evidence: {rule.evidence})" if rule.evidence else "")
     return value
 
 

@@ -120,13 +120,63 @@ class _Truth(dict[Any, bool]):
 # --- rules ---------------------------------------------------------------------------
 
 
+class Strength(LabelledEnum):
+    """How binding a rule is, by the words of its clause.
+
+    - ``OBLIGATION``: stated plainly (应, 不得, 确保 …); a miss fails.
+    - ``IN_PRINCIPLE`` 原则上: an obligation that admits an exception when its reason
+      is recorded (an ``EXCEPTION_RECORDED`` event naming the rule and the subject;
+      青岛 四 says so itself for rectification); a miss with no recorded reason fails.
+    - ``PREFERENCE`` 优先: a preference; reported, never failed on its own.
+    - ``TARGET`` 力争: a target, reported met or missed apart from the obligations.
+    """
+
+    OBLIGATION = ("OBLIGATION", "应当")
+    IN_PRINCIPLE = ("IN_PRINCIPLE", "原则上")
+    PREFERENCE = ("PREFERENCE", "优先")
+    TARGET = ("TARGET", "力争")
+
+    @property
+    def binding(self) -> bool:
+        """A miss of a binding rule is a failure (an unexcused one, for 原则上)."""
+        return self in (Strength.OBLIGATION, Strength.IN_PRINCIPLE)
+
+    @classmethod
+    def of_words(cls, quote: str) -> Strength:
+        """The strength the quoted sentence's own words give: 力争, 原则上, 优先, else plain."""
+        if "力争" in quote:
+            return cls.TARGET
+        if "原则上" in quote:
+            return cls.IN_PRINCIPLE
+        if "优先" in quote:
+            return cls.PREFERENCE
+        return cls.OBLIGATION
+
+
 class Rule(_Frozen):
-    """What every rule has: a stable id, a short title, its citation, an interpretation."""
+    """What every rule has: a stable id, a short title, its citation, an interpretation,
+    and its strength (by default, what the quoted words say: see :class:`Strength`)."""
 
     id: str = Field(pattern=r"^[a-z0-9_.]+$")
     title: str
     citation: Citation
     interpretation: str | None = None
+    strength: Strength = Strength.OBLIGATION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strength_from_words(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("strength") is None:
+            citation = data.get("citation")
+            quote = (
+                citation.quote
+                if isinstance(citation, Citation)
+                else (citation or {}).get("quote", "")
+                if isinstance(citation, dict)
+                else ""
+            )
+            data = {**data, "strength": Strength.of_words(str(quote))}
+        return data
 
 
 class QuarterlyShare(Rule):
@@ -257,6 +307,8 @@ ObligationKind = Literal[
     "quarterly_plan",
     "draw",
     "quarter_results",
+    "quarterly_plan_report",
+    "quarter_results_report",
     "pool_update",
     "inspector_count",
     "annual_plan",
@@ -320,10 +372,16 @@ class DatedObligation(Rule):
 
 
 class JointShare(Rule):
-    """Joint inspections initiated: at least ``min_fraction`` of own + joint (获嘉 通知 二)."""
+    """Joint inspections initiated: at least ``min_fraction`` of own + joint (获嘉 通知 二).
+
+    ``counting``: ``tasks`` counts the department's own random-inspection tasks (its
+    sealed draws) against the joint inspections it initiated, as 获嘉 附件1 counts
+    its own work as quarterly tasks; ``visits`` counts entity visits instead.
+    """
 
     kind: Literal["joint_share"] = "joint_share"
     min_fraction: float = Field(gt=0, le=1)
+    counting: Literal["tasks", "visits"] = "tasks"
 
 
 class Disclosure(Rule):
@@ -366,10 +424,21 @@ class ClassPrecedence(Rule):
 
 
 class Requirement(Rule):
-    """A duty the document states that randcheck records but does not measure."""
+    """A duty the document states that the ledger's records cannot show (or, for the topic
+    ``inspector_counts``, the yearly count per inspector, which they can)."""
 
     kind: Literal["requirement"] = "requirement"
     topic: str
+    evidence: str | None = Field(
+        None, description="what a bureau would show instead, since the records cannot"
+    )
+
+
+class RandomDraw(Rule):
+    """The random draw is the regime: every inspection task comes from a sealed and
+    revealed draw, and every drawn task is inspected by the end of its quarter."""
+
+    kind: Literal["random_draw"] = "random_draw"
 
 
 AnyRule = Annotated[
@@ -395,7 +464,8 @@ AnyRule = Annotated[
     | ResultsImmutable
     | Classification
     | ClassPrecedence
-    | Requirement,
+    | Requirement
+    | RandomDraw,
     Field(discriminator="kind"),
 ]
 

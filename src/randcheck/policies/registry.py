@@ -47,6 +47,7 @@ BUILTINS: dict[str, tuple[str, ...]] = {
 VARIANTS: dict[str, tuple[str, str]] = {
     "xiping.each_special_quarterly": (f"{_PACKAGE}.xiping_2024", "EACH_SPECIAL_QUARTERLY"),
     "huojia.general_two_year_cycle": (f"{_PACKAGE}.huojia_2023", "GENERAL_TWO_YEAR_CYCLE"),
+    "huojia.joint_share_per_visit": (f"{_PACKAGE}.huojia_2023", "JOINT_SHARE_PER_VISIT"),
 }
 """Named variant id -> (module, attribute): the other reading of an ambiguous clause."""
 

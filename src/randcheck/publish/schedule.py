@@ -27,6 +27,8 @@ OBLIGATION_ZH = {
     "quarterly_plan": "季度抽查计划",
     "draw": "抽取检查对象和检查人员",
     "quarter_results": "完成检查并公示结果",
+    "quarterly_plan_report": "检查计划报市执法队",
+    "quarter_results_report": "检查结果报市执法队",
     "pool_update": "名录库更新备案",
     "inspector_count": "在编在岗执法人员总数更新",
     "annual_plan": "下一年度抽查计划",

@@ -35,7 +35,7 @@ def to_markdown(verdict: Verdict) -> str:
     for r in verdict.rules:
         cells = [
             f"`{r.rule.id}` {r.rule.title}",
-            r.status.label,
+            r.status_text,
             r.measured or r.note,
             r.required,
             ", ".join(r.subjects[:10]) + (" …" if len(r.subjects) > 10 else ""),
@@ -55,6 +55,8 @@ def to_html(verdict: Verdict) -> str:
         "FAIL": "#cf222e",
         "NOT_APPLICABLE": "#6e7781",
         "NOT_ENOUGH_DATA": "#9a6700",
+        "NOT_MEASURED": "#6e7781",
+        "MISSED": "#9a6700",
     }
     headers = (
         "rule 规则",
@@ -69,7 +71,7 @@ def to_html(verdict: Verdict) -> str:
     for r in verdict.rules:
         cells = [
             f"{r.rule.id} {r.rule.title}",
-            r.status.label,
+            r.status_text,
             r.measured or r.note,
             r.required,
             ", ".join(r.subjects[:20]),
@@ -77,7 +79,8 @@ def to_html(verdict: Verdict) -> str:
             r.rule.citation.quote,
         ]
         tds = [f"<td>{html.escape(c)}</td>" for c in cells]
-        tds[1] = f'<td style="color:{colour[r.status.value]}"><b>{html.escape(cells[1])}</b></td>'
+        shade = colour["MISSED" if r.missed else r.status.value]
+        tds[1] = f'<td style="color:{shade}"><b>{html.escape(cells[1])}</b></td>'
         rows.append("<tr>" + "".join(tds) + "</tr>")
     counts = html.escape(", ".join(f"{k}: {v}" for k, v in verdict.counts().items()))
     style = (
@@ -110,7 +113,7 @@ def to_rich_table(verdict: Verdict) -> RichTable:
         )
         table.add_row(
             r.rule.id,
-            r.status.label,
+            r.status_text,
             (r.measured or r.note) + subjects,
             r.required,
             str(r.rule.citation),

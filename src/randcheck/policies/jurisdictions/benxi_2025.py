@@ -29,6 +29,7 @@ from randcheck.policies.model import (
     Policy,
     QuarterlyShare,
     QuarterMonthDay,
+    RandomDraw,
     Replacement,
     Requirement,
     Team,
@@ -48,10 +49,6 @@ NOT_MODELLED = (
     skip(
         "三",
         "scope (适用范围): which checks must be random and which are exempt (投诉举报, 专项检查 …); used to read the other rules, not a rule itself",
-    ),
-    skip(
-        "四",
-        "principles (全面覆盖、属地管理、公开透明): their duties are the rules of 六, 七 and 八",
     ),
     skip(
         "五",
@@ -238,6 +235,17 @@ POLICY = Policy(
                 "原则上在同一年度对同一监管对象的相同监管事项，抽查次数不超过2次，特殊监管对象不受此限制",
             ),
         ),
+        # 四 基本原则: routine checks are random checks
+        RandomDraw(
+            id="draw.random",
+            title="In principle every routine check is a random check: every task drawn, every drawn task inspected",
+            citation=c("四", "原则上所有日常检查都纳入随机抽查范围"),
+            interpretation=(
+                "原则上: a routine check made outside the draw is excused when its reason is "
+                "recorded (an EXCEPTION_RECORDED event naming draw.random and the task); the "
+                "exempt kinds of check are those 三 lists (投诉举报, 专项检查 …)."
+            ),
+        ),
         # 七(二) the draw
         DatedObligation(
             id="draw.by_10th",
@@ -308,15 +316,15 @@ POLICY = Policy(
         # 七(六) reporting the plan and the results
         DatedObligation(
             id="report.quarterly_plan",
-            title="The inspection plan reported by the 5th of the quarter's first month",
-            obligation="quarterly_plan",
+            title="The inspection plan reported to the city by the 5th of the quarter's first month",
+            obligation="quarterly_plan_report",
             when=QuarterMonthDay(month="first", day=5),
             citation=c("七(六)", "应在每季度首月5日前，将检查计划报市执法队牵头部门汇总公开"),
         ),
         DatedObligation(
             id="report.quarterly_results",
-            title="The results reported by the 25th of the quarter's last month",
-            obligation="quarter_results",
+            title="The results reported to the city by the 25th of the quarter's last month",
+            obligation="quarter_results_report",
             when=QuarterMonthDay(month="last", day=25),
             citation=c(
                 "七(六)", "应在每季度最后一个月25日前，将检查结果报市执法队牵头部门汇总公开"

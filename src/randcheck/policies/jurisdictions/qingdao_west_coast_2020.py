@@ -24,6 +24,7 @@ from randcheck.policies.model import (
     Policy,
     QuarterlyShare,
     QuarterStartWithin,
+    RandomDraw,
     Replacement,
     Requirement,
     ResultsImmutable,
@@ -124,6 +125,11 @@ POLICY = Policy(
                 "inspectors of the registry it is given, which should be the city's for a "
                 "city-level draw."
             ),
+        ),
+        RandomDraw(
+            id="draw.random",
+            title="The routine module's entity list is drawn at random: every task drawn, every drawn task inspected",
+            citation=c("三(一)", "随机抽查现场检查企业名单"),
         ),
         ListFixed(
             id="draw.list_fixed",

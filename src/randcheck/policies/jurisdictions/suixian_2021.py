@@ -22,6 +22,7 @@ from randcheck.policies.model import (
     NotSpecified,
     Policy,
     QuarterlyShare,
+    RandomDraw,
     Requirement,
     StaffMultiple,
     cite,
@@ -152,6 +153,15 @@ POLICY = Policy(
             citation=c(
                 "三(四)",
                 "对环境监管对象进行随机抽查的同时，实现环境监察人员的随机选派",
+            ),
+        ),
+        RandomDraw(
+            id="draw.random",
+            title="Entities are inspected by random draw: every task drawn, every drawn task inspected",
+            citation=c("三(四)", "对环境监管对象进行随机抽查的同时，实现环境监察人员的随机选派"),
+            interpretation=(
+                "A task dispatched without a sealed and revealed draw is not a random inspection; "
+                "a drawn entity left uninspected at its quarter's end defeats the draw."
             ),
         ),
         ListFixed(

@@ -29,6 +29,7 @@ from randcheck.policies.model import (
     Policy,
     QuarterlyMinimum,
     QuarterlyShare,
+    RandomDraw,
     Requirement,
     StaffMultiple,
     YearlyDate,
@@ -180,6 +181,11 @@ POLICY = Policy(
                 "(抽查一次 = one draw). The other reading, each special entity once a quarter, "
                 "is the variant xiping.each_special_quarterly."
             ),
+        ),
+        RandomDraw(
+            id="draw.random",
+            title="Entities and inspectors drawn at random: every task drawn, every drawn task inspected",
+            citation=c("二(一)", "随机抽取检查对象和执法检查人员"),
         ),
         ListFixed(
             id="draw.list_fixed",
