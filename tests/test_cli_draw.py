@@ -81,11 +81,13 @@ def test_verify_exits_1_with_the_first_difference(tmp_path: Path) -> None:
     )
     revealed = tmp_path / "receipt.revealed.json"
     data = json.loads(revealed.read_text(encoding="utf-8"))
-    data["revealed"]["tasks"][0]["team"] = ["I000000-9999", "I000000-9998"]
+    tasks = data["revealed"]["tasks"]
+    n = next(k for k, t in enumerate(tasks) if t["team"])  # the first on-site task
+    tasks[n]["team"] = ["I000000-9999", "I000000-9998"]
     revealed.write_text(json.dumps(data), encoding="utf-8")
     checked = runner.invoke(app, ["verify", str(revealed), "--registry", str(registry)])
     assert checked.exit_code == 1
-    assert "FAIL result: tasks[0].team[0]" in checked.stdout
+    assert f"FAIL result: tasks[{n}].team[0]" in checked.stdout
 
 
 def test_reveal_with_the_wrong_secret_is_an_error(tmp_path: Path) -> None:

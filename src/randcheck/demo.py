@@ -19,6 +19,7 @@ from randcheck.draw.history import History, Inspection
 from randcheck.draw.receipt import seal
 from randcheck.draw.select import DrawResult
 from randcheck.ledger.store import Ledger
+from randcheck.models import ProductionStatus
 from randcheck.periods import Quarter
 from randcheck.policies.model import Policy
 from randcheck.registry import Registry
@@ -125,11 +126,17 @@ def record_quarter(
     certified = sum(
         1 for i in registry.inspectors if i.on_staff and i.has_certificate and not i.auxiliary
     )
+    registered = Counter(
+        c.value
+        for c, s in zip(registry.column("entity_class"), registry.column("production_status"))
+        if s is not ProductionStatus.CLOSED
+    )
     snapshot = {
         "digest": registry.digest,
         "entities": sum(counts.values()),
         "inspectors": registry.inspector_count,
         "class_counts": dict(operating),
+        "registered_counts": dict(registered),
         "on_staff_inspectors": on_staff,
         "certified_inspectors": certified,
     }

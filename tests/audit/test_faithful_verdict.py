@@ -26,6 +26,7 @@ SNAPSHOT = {
     "entities": 100,
     "inspectors": 10,
     "class_counts": {"KEY": 8, "GENERAL": 80, "SPECIAL": 4},
+    "registered_counts": {"KEY": 8, "GENERAL": 80, "SPECIAL": 4},
     "on_staff_inspectors": 10,
 }
 

@@ -280,7 +280,9 @@ def test_replacement_drawn_again_huojia_12() -> None:
     assert verify(after, registry, resolve=resolve).ok
     forged = copy.deepcopy(after)
     forged["revealed"]["replacements"][0]["added"] = next(
-        i for i in ("I0001", "I0002", "I0003") if i not in task["team"] and i != record["added"]
+        f"I{n:04d}"
+        for n in range(1, 9)
+        if f"I{n:04d}" not in task["team"] and f"I{n:04d}" != record["added"]
     )
     assert verify(forged, registry, resolve=resolve).first_failure.name == "replacement 1"  # type: ignore[union-attr]
 

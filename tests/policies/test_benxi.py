@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from randcheck.models import EntityClass
+from randcheck.policies import get_policy
 from randcheck.policies.model import BeforeYearEnd, QuarterMonthDay, YearlyDate
 from tests.policies.conftest import expect
 
@@ -24,7 +25,18 @@ def test_6_2_key_and_special_criteria_and_general_as_the_rest() -> None:
     assert len(key.any_of) == 10  # type: ignore[union-attr]
     special = expect(P, "class.special", "六(二)", entity_class=EntityClass.SPECIAL)
     assert len(special.any_of) == 6  # type: ignore[union-attr]
-    expect(P, "class.precedence", "六(二)", order=(EntityClass.SPECIAL, EntityClass.KEY))
+    # 六(二) does not rank key and special: an entity meeting both keeps the key duty
+    expect(P, "class.precedence", "六(二)", order=(EntityClass.KEY, EntityClass.SPECIAL))
+    expect(
+        get_policy("benxi.special_first"),
+        "class.precedence",
+        "六(二)",
+        order=(EntityClass.SPECIAL, EntityClass.KEY),
+    )
+    assert get_policy("benxi", version="2025.1").rule("class.precedence").order == (  # type: ignore[union-attr]
+        EntityClass.SPECIAL,
+        EntityClass.KEY,
+    )
 
 
 def test_6_3_inspector_registry() -> None:

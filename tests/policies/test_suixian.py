@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from randcheck.models import EntityClass
+from randcheck.policies import get_policy
 from randcheck.policies.model import Condition
 from tests.policies.conftest import expect
 
@@ -19,7 +20,10 @@ def test_3_2_1_key_25_percent_a_quarter_of_national_controlled_and_all_once_a_ye
         scope=(Condition(field="control_level", op="eq", value="NATIONAL"),),
     )
     expect(P, "key.coverage", "三(二)1", times=1, years=1)
-    expect(P, "class.key", "三(二)1")
+    # 三(二)1 scopes the 25 % to 国控级以上; it does not say 国控 entities are key (2021.2)
+    assert "class.key" not in [r.id for r in get_policy(P).rules]
+    assert "class.key" in [r.id for r in get_policy("suixian", version="2021.1").rules]
+    assert get_policy("suixian.all_key_entities").rule("key.quarterly_share").scope == ()  # type: ignore[union-attr]
 
 
 def test_3_2_2_general_one_to_ten_on_staff_inspectors_a_year() -> None:

@@ -28,7 +28,7 @@ def test_with_changes_makes_a_new_policy_and_records_the_change() -> None:
     key20 = huojia.with_changes(
         {"key.quarterly_share": {"min_fraction": 0.20}}, reason="scenario", name="key_20"
     )
-    assert key20.id == "huojia.key_20" and key20.version == "2023.1+key_20"
+    assert key20.id == "huojia.key_20" and key20.version == "2023.2+key_20"
     assert key20.variant_of == "huojia"
     assert key20.rule("key.quarterly_share").min_fraction == 0.20  # type: ignore[union-attr]
     assert huojia.rule("key.quarterly_share").min_fraction == 0.25  # type: ignore[union-attr]
@@ -46,7 +46,7 @@ def test_with_changes_makes_a_new_policy_and_records_the_change() -> None:
 def test_unnamed_variants_get_a_version_from_their_changes() -> None:
     a = get_policy("benxi").with_changes({"team.size": {"min_size": 3}}, reason="r")
     b = get_policy("benxi").with_changes({"team.size": {"min_size": 3}}, reason="r")
-    assert a.version == b.version and a.version.startswith("2025.1+variant-")
+    assert a.version == b.version and a.version.startswith("2025.2+variant-")
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,7 @@ def test_exact_version_and_unknown_version() -> None:
 
 
 def test_on_a_date_before_any_version_is_refused() -> None:
-    assert get_policy("benxi", on=dt.date(2025, 1, 1)).version == "2025.1"
+    assert get_policy("benxi", on=dt.date(2025, 1, 1)).version == "2025.2"
     with pytest.raises(PolicyError, match="no version of benxi is in force on 2024-12-31"):
         get_policy("benxi", on=dt.date(2024, 12, 31))
 
@@ -79,6 +79,7 @@ NEW_VERSION = textwrap.dedent(
     POLICY = OLD.model_copy(
         update={
             "version": "2026.1",
+            "revises": None,
             "effective_from": dt.date(2026, 1, 1),
             "rules": tuple(
                 r.model_copy(update={"min_fraction": 0.30}) if r.id == "key.quarterly_share" else r
@@ -103,18 +104,18 @@ def huojia_2026(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
 
 
 def test_versions_live_side_by_side(huojia_2026: None) -> None:
-    assert [p.version for p in versions("huojia")] == ["2023.1", "2026.1"]
+    assert [p.version for p in versions("huojia")] == ["2023.1", "2023.2", "2026.1"]
     assert get_policy("huojia").version == "2026.1"  # the newest by default
-    assert get_policy("huojia", on=dt.date(2025, 9, 1)).version == "2023.1"
+    assert get_policy("huojia", on=dt.date(2025, 9, 1)).version == "2023.2"
     assert get_policy("huojia", on=dt.date(2026, 3, 1)).version == "2026.1"
-    assert in_force_during("huojia", dt.date(2025, 7, 1), dt.date(2025, 9, 30)).version == "2023.1"
+    assert in_force_during("huojia", dt.date(2025, 7, 1), dt.date(2025, 9, 30)).version == "2023.2"
     assert get_policy("huojia", version="2023.1").rule("key.quarterly_share").min_fraction == 0.25
 
 
 def test_a_receipt_drawn_under_an_older_version_still_verifies(huojia_2026: None) -> None:
     old = get_policy("huojia", on=dt.date(2025, 7, 1))
     sealed, _ = seal(old, REGISTRY, Quarter(2025, 3), secret=SECRET, public_randomness=DICE)
-    assert sealed["policy"] == {"id": "huojia", "version": "2023.1"}
+    assert sealed["policy"] == {"id": "huojia", "version": "2023.2"}
     revealed = reveal(sealed, SECRET, REGISTRY)
     report = verify(revealed, REGISTRY)
     assert report.ok, report.first_failure
@@ -130,7 +131,7 @@ def test_the_command_line_picks_the_version_in_force(huojia_2026: None, tmp_path
     runner = CliRunner()
     synth = ["registry", "synth", "--entities", "200", "--inspectors", "20", "--seed", "v"]
     assert runner.invoke(app, [*synth, "-o", str(registry)]).exit_code == 0
-    for year, version in ((2025, "2023.1"), (2026, "2026.1")):
+    for year, version in ((2025, "2023.2"), (2026, "2026.1")):
         out = tmp_path / f"receipt-{year}.json"
         run = runner.invoke(
             app,

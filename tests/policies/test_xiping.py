@@ -48,17 +48,38 @@ def test_1_4_2_general_at_least_one_to_ten() -> None:
     expect(P, "general.yearly_count", "一(四)2", multiple=10, basis="certified")
 
 
-def test_1_4_3_special_default_reading_one_drawn_each_quarter() -> None:
-    rule = expect(P, "special.quarterly", "一(四)3", count=1, entity_class=EntityClass.SPECIAL)
-    assert rule.interpretation and "xiping.each_special_quarterly" in rule.interpretation
+def test_1_4_3_special_default_reading_each_special_entity_every_quarter() -> None:
+    """一(四)3 "每季度至少对本辖区的特殊监管对象抽查一次" follows "应适度提高抽查比例":
+    every special entity once a quarter (2024.2)."""
+    rule = expect(P, "special.every_quarter", "一(四)3", min_fraction=1.0)
+    assert rule.interpretation and "xiping.one_special_a_quarter" in rule.interpretation
+    assert "special.quarterly" not in [r.id for r in get_policy(P).rules]
     expect(P, "special.quarterly_share", "一(四)3", topic="quarterly_share")
 
 
-def test_1_4_3_other_reading_each_special_entity_every_quarter() -> None:
-    variant = get_policy("xiping.each_special_quarterly")
-    expect(variant, "special.every_quarter", "一(四)3", min_fraction=1.0)
-    assert "special.quarterly" not in [r.id for r in variant.rules]
+def test_1_4_3_other_reading_one_drawn_each_quarter() -> None:
+    variant = get_policy("xiping.one_special_a_quarter")
+    expect(variant, "special.quarterly", "一(四)3", count=1, entity_class=EntityClass.SPECIAL)
+    assert "special.every_quarter" not in [r.id for r in variant.rules]
     assert variant.variant_of == "xiping" and variant.changes
+    # 0.1's default reading stays as version 2024.1, and its variant for 0.1's receipts
+    assert "special.quarterly" in [r.id for r in get_policy("xiping", version="2024.1").rules]
+    assert get_policy("xiping.each_special_quarterly").version == "2024.1+each_special_quarterly"
+
+
+def test_1_1_and_1_2_every_pollution_source_construction_projects_included() -> None:
+    """一(一) "污染源（包括排污单位和建设项目）", 一(二) "把本辖区内所有污染源作为随机抽查对象"."""
+    base = expect(P, "draw.base", "一(二)")
+    assert {s.value for s in base.statuses} == {  # type: ignore[union-attr]
+        "OPERATING", "SEASONAL", "SUSPENDED", "UNDER_CONSTRUCTION"
+    }  # fmt: skip
+    only = get_policy("xiping.operating_only").rule("draw.base")
+    assert {s.value for s in only.statuses} == {"OPERATING", "SEASONAL"}  # type: ignore[union-attr]
+
+
+def test_1_3_inspectors_hold_the_certificate_staff_not_required() -> None:
+    """一(三) "由…具有行政执法资格证的工作人员构成": the certificate, not a place on the staff."""
+    expect(P, "inspectors.pool", "一(三)", require_certificate=True, require_on_staff=False)
 
 
 def test_2_1_list_fixed_and_inspectors_drawn() -> None:

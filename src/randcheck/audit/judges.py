@@ -47,6 +47,7 @@ from randcheck.periods import Quarter
 from randcheck.policies.dates import cycle_of, instances
 from randcheck.policies.describe import describe
 from randcheck.policies.model import (
+    OPERATING_BASE,
     AnyRule,
     Classification,
     ClassPrecedence,
@@ -56,6 +57,7 @@ from randcheck.policies.model import (
     DatedObligation,
     Deadline,
     Disclosure,
+    DrawBase,
     InspectorPool,
     InspectorSelection,
     ItemCap,
@@ -78,6 +80,7 @@ from randcheck.policies.model import (
     Strength,
     Team,
     YearlyDate,
+    base_statuses,
 )
 from randcheck.registry import Registry
 
@@ -152,20 +155,32 @@ def quarterly(ctx: Context, rule: QuarterlyShare | QuarterlyMinimum) -> RuleVerd
     base (from a registry snapshot), or a count."""
     if not ctx.quarters:
         return _missing(rule, "no quarter of the period has ended")
+    scoped: set[str] | None = None
     if isinstance(rule, QuarterlyShare) and rule.scope:
-        return _missing(rule, "the ledger does not record which entities are in the rule's scope")
+        if ctx.registry is None:
+            fields = ", ".join(sorted({c.field for c in rule.scope}))
+            return _missing(rule, f"who is in the rule's scope ({fields}): give --registry")
+        scoped = _in_scope(ctx, rule)
+    broad = not set(base_statuses(ctx.policy)) <= set(OPERATING_BASE)
+    counts_key = "registered_counts" if broad else "class_counts"
     cls = rule.entity_class.value
     parts, failing, unknown_class, missing_base = [], [], 0, False
     for q in ctx.quarters:
         done = ctx.inspected(q.start, q.end)
         entities = {t.uscc for t in done if t.entity_class == cls}
+        if scoped is not None:
+            entities &= scoped
         unknown_class += sum(1 for t in done if t.entity_class is None)
         if isinstance(rule, QuarterlyMinimum):
             parts.append(f"{q.label}: {len(entities)} inspected")
             if len(entities) < rule.count:
                 failing.append(q.label)
             continue
-        base = (snapshot(ctx.facts, q.end) or {}).get("class_counts", {}).get(cls)
+        base: int | None = (
+            len(scoped)
+            if scoped is not None
+            else ((snapshot(ctx.facts, q.end) or {}).get(counts_key) or {}).get(cls)
+        )
         if not base:
             missing_base = True
             continue
@@ -173,8 +188,10 @@ def quarterly(ctx: Context, rule: QuarterlyShare | QuarterlyMinimum) -> RuleVerd
         if len(entities) < math.ceil(round(rule.min_fraction * base, 9)):
             failing.append(q.label)
     if missing_base and not parts:
+        what = "in scope in the registry" if scoped is not None else f"{counts_key} by class"
         return _missing(
-            rule, "no registry snapshot with class counts (REGISTRY_SNAPSHOT) by the quarter's end"
+            rule,
+            f"no base to measure on: no entities {what} (REGISTRY_SNAPSHOT by the quarter's end)",
         )
     if failing and unknown_class:
         return _missing(
@@ -187,13 +204,44 @@ def quarterly(ctx: Context, rule: QuarterlyShare | QuarterlyMinimum) -> RuleVerd
     )
 
 
+def _in_scope(ctx: Context, rule: QuarterlyShare) -> set[str]:
+    """Entities of the rule's class, in the policy's base, meeting all of its scope
+    conditions, from the registry (睢县 三(二)1 国控级以上: control_level)."""
+    assert ctx.registry is not None
+    registry, base = ctx.registry, set(base_statuses(ctx.policy))
+    tests = [(registry.column(c.field), c.truth()) for c in rule.scope]
+    return {
+        uscc
+        for row, (uscc, cls, status) in enumerate(
+            zip(
+                registry.column("uscc"),
+                registry.column("entity_class"),
+                registry.column("production_status"),
+            )
+        )
+        if cls is rule.entity_class
+        and status in base
+        and all(truth[column[row]] for column, truth in tests)
+    }
+
+
 def staff(ctx: Context, rule: StaffMultiple) -> RuleVerdict:
     """Distinct entities of the class inspected in the year against a multiple of the staff."""
     end = dt.date(ctx.year, 12, 31)
     if ctx.as_of < end:
         return _missing(rule, "the year is not over")
     snap = snapshot(ctx.facts, end) or {}
-    count = snap.get("on_staff_inspectors" if rule.basis == "on_staff" else "certified_inspectors")
+    if rule.of == "city":
+        count = snap.get("city_on_staff_inspectors")
+        if count is None:
+            return _missing(
+                rule,
+                "the city's on-staff inspector count (REGISTRY_SNAPSHOT.city_on_staff_inspectors): "
+                "the rule counts 全市, not one branch",
+            )
+    else:
+        key = "on_staff_inspectors" if rule.basis == "on_staff" else "certified_inspectors"
+        count = snap.get(key)
     if count is None:
         return _missing(rule, "no registry snapshot with the inspector count (REGISTRY_SNAPSHOT)")
     cls = rule.entity_class.value
@@ -422,7 +470,7 @@ def coverage(ctx: Context, rule: CoverageCycle) -> RuleVerdict:
     """Coverage in the cycle ending in or after the year: every operating member, M times."""
     if ctx.registry is None:
         return _missing(rule, "the registry's entity list: audit with --registry")
-    registry = ctx.registry
+    registry, base = ctx.registry, set(base_statuses(ctx.policy))
     cycle = cycle_of(rule, ctx.policy, Quarter(ctx.year, 4))
     members = [
         u
@@ -431,7 +479,7 @@ def coverage(ctx: Context, rule: CoverageCycle) -> RuleVerdict:
             registry.column("entity_class"),
             registry.column("production_status"),
         )
-        if c is rule.entity_class and s.operating
+        if c is rule.entity_class and s in base
     ]
     seen: Counter[str] = Counter(t.uscc for t in ctx.inspected(cycle.start, cycle.end) if t.uscc)
     short = sorted(u for u in members if seen[u] < rule.times)
@@ -580,6 +628,7 @@ NOT_MEASURED: dict[type[Rule], str] = {
     Team: "recusal is applied when teams are drawn (a receipt records it)",
     Replacement: "no approver and no method named: nothing to check",
     NonSite: "non-site supervision is allowed, not required",
+    DrawBase: "applied when drawing and in the base of shares and coverage",
 }
 """Rule kind -> why a rule of it (or one its judge declines) is not measured."""
 

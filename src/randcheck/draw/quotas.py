@@ -110,11 +110,14 @@ class CycleNeeds:
 
 @dataclass
 class ClassPool:
-    """A class's entities for one draw: all operating ones, and those eligible now."""
+    """A class's entities for one draw: all in its base (``operating``: the operating ones
+    unless the policy's DrawBase says otherwise), and those eligible now."""
 
     operating: list[str] = field(default_factory=list)
     eligible: list[str] = field(default_factory=list)
     in_scope: Mapping[str, bool] = field(default_factory=dict)
+    base_label: str = "operating"
+    """How the quota terms name the base: "operating", or "registered (not closed)"."""
 
 
 def compute_quota(
@@ -137,7 +140,7 @@ def compute_quota(
         count = math.ceil(round(share.min_fraction * len(base), 9))
         scope = " in scope" if share.scope else ""
         why = (
-            f"{share.min_fraction * 100:g} % of {len(base)} operating "
+            f"{share.min_fraction * 100:g} % of {len(base)} {pool.base_label} "
             f"{entity_class.value.lower()} entities{scope}, rounded up"
         )
         terms.append(QuotaTerm(share.id, str(share.citation), count, why))

@@ -4,18 +4,21 @@ Given a seed (see :mod:`randcheck.randomness`), everything here is a pure
 function of the policy, the registry snapshot, the history and the period, so
 anyone holding them can compute the same draw:
 
-1. Eligibility. Per class: operating entities (在产 or seasonal), inside the
+1. Eligibility. Per class: the entities of the policy's base (operating, 在产 or
+   seasonal, unless its DrawBase rule takes in more, 西平 一(二)), inside the
    campaign's tag filter if there is one (获嘉 第十一条), under the item cap
    (本溪 七(一)4).
 2. Quotas (:mod:`randcheck.draw.quotas`).
 3. Ranking. Each class's eligible entities in consistent-sampling ticket order
-   under the seed (:func:`randcheck.sampling.consistent_order`), in three levels:
-   those that must be drawn this quarter to fit the visits their coverage cycle
-   still needs into the quarters left, then the others not yet covered in their
-   cycle, then the rest; the first ``quota`` are drawn (draw v2; v1, for older
-   receipts, has the last two levels only). Drawn entities
-   meeting the policy's non-site criteria (获嘉 第十五条, 本溪 七(三)) go to the
-   non-site list.
+   under the seed (:func:`randcheck.sampling.consistent_order`), in levels: those
+   that must be drawn this quarter to fit the visits their coverage cycle still
+   needs into the quarters left; then, where the class's share counts only the
+   entities in a scope (睢县 三(二)1 国控级以上), in-scope entities until the
+   share's number is reached; then the others not yet covered in their cycle;
+   then the rest. The first ``quota`` are drawn (draw v2; v1, for older
+   receipts, has only the levels of entities the cycle needs and the rest).
+   Drawn entities meeting the policy's non-site criteria (获嘉 第十五条, 本溪
+   七(三)) go to the non-site list.
 4. Teams (:mod:`randcheck.draw.teams`), for on-site tasks, classes in the order
    key, special, general and entities in rank order: the inspectors of the pool
    (qualified per the policy; of the entity's division when inspectors carry
@@ -37,14 +40,16 @@ from randcheck.draw.history import History
 from randcheck.draw.quotas import CLASS_ORDER, ClassPool, ClassQuota, CycleNeeds, compute_quota
 from randcheck.draw.teams import TeamBuilder, TieOrder, eligible_inspectors, team_size
 from randcheck.errors import DrawError
-from randcheck.models import EntityClass, ProductionStatus
+from randcheck.models import EntityClass
 from randcheck.models.vocab import Mode
 from randcheck.periods import Quarter
 from randcheck.policies.model import (
+    OPERATING_BASE,
     ItemCap,
     NonSite,
     Policy,
     QuarterlyShare,
+    base_statuses,
 )
 from randcheck.registry import EntityFilter, Registry
 from randcheck.sampling import order_distinct
@@ -166,7 +171,9 @@ def class_pools(
         this_year = history.before(period.start).between(dt.date(period.year, 1, 1), period.start)
         capped = {u for u, n in this_year.items() if n >= cap.max_per_year}
     scope_rules = {r.entity_class: r.scope for r in policy.rules_of(QuarterlyShare) if r.scope}
-    pools = {cls: ClassPool(in_scope={}) for cls in EntityClass}
+    operating = base_statuses(policy)
+    label = "operating" if set(operating) <= set(OPERATING_BASE) else "registered (not closed)"
+    pools = {cls: ClassPool(in_scope={}, base_label=label) for cls in EntityClass}
     scope_flags: dict[EntityClass, dict[str, bool]] = {cls: {} for cls in EntityClass}
     scope_tests = {
         cls: [(registry.column(c.field), c.truth()) for c in scope]
@@ -174,7 +181,6 @@ def class_pools(
     }
     ids, classes = registry.column("uscc"), registry.column("entity_class")
     statuses = registry.column("production_status")
-    operating = tuple(s for s in ProductionStatus if s.operating)
     for row in _rows(registry, jurisdiction):
         uscc, cls, status = ids[row], classes[row], statuses[row]
         if status not in operating:
@@ -194,26 +200,48 @@ def class_pools(
 
 
 def _ranked(
-    eligible: Sequence[str], needs: CycleNeeds, seed: str, quota: int, v2: bool
+    eligible: Sequence[str],
+    needs: CycleNeeds,
+    seed: str,
+    quota: int,
+    v2: bool,
+    scoped: tuple[Sequence[str], int] = ((), 0),
 ) -> list[str]:
     """The first ``quota`` eligible entities, level by level, ticket order within a level.
 
-    v2: those the cycle needs this quarter, then the others it still needs, then the
-    rest. v1: those it still needs, then the rest. Consistent sampling orders a level
-    as it would the whole, so only each level's first tickets are sorted.
+    v2: those the coverage cycle needs this quarter; then, where the class's share
+    counts only the entities in its scope (睢县 三(二)1 国控级以上), in-scope entities
+    until the share's number is reached (those the cycle needs first); then the others
+    the cycle still needs; then the rest. v1: those the cycle still needs, then the
+    rest. Consistent sampling orders a level as it would the whole, so only each
+    level's first tickets are sorted.
     """
-    if not needs.uncovered:
-        return order_distinct(eligible, seed, quota)
-    if v2 and needs.now:
-        levels = [
-            [u for u in eligible if u in needs.now],
-            [u for u in eligible if u in needs.uncovered and u not in needs.now],
+    in_scope, wanted = scoped if v2 else ((), 0)
+    now = [u for u in eligible if u in needs.now] if v2 and needs.now else []
+    first: list[str] = order_distinct(now, seed, quota) if now else []
+    if wanted:
+        taken = set(first)
+        scope = set(in_scope)
+        short = wanted - sum(1 for u in first if u in scope)
+        for level in (
+            [u for u in in_scope if u not in taken and u in needs.uncovered],
+            [u for u in in_scope if u not in taken and u not in needs.uncovered],
+        ):
+            if short <= 0 or len(first) >= quota:
+                break
+            picked = order_distinct(level, seed, min(short, quota - len(first)))
+            first += picked
+            short -= len(picked)
+    taken = set(first)
+    rest_levels = (
+        [
+            [u for u in eligible if u in needs.uncovered and u not in taken],
+            [u for u in eligible if u not in needs.uncovered and u not in taken],
         ]
-    else:
-        levels = [[u for u in eligible if u in needs.uncovered]]
-    levels.append([u for u in eligible if u not in needs.uncovered])
-    first: list[str] = []
-    for level in levels:
+        if needs.uncovered
+        else [[u for u in eligible if u not in taken]]
+    )
+    for level in rest_levels:
         if len(first) >= quota:
             break
         first += order_distinct(level, seed, quota - len(first))
@@ -268,7 +296,13 @@ def plan_draw(
         quotas.append(quota)
         if quota.quota == 0:
             continue
-        first = _ranked(pools[cls].eligible, needs, seed, quota.quota, v2)
+        pool = pools[cls]
+        share = policy.class_rule(QuarterlyShare, cls)
+        scoped: tuple[list[str], int] = ([], 0)
+        if share is not None and share.scope:
+            term = next(t for t in quota.terms if t.rule_id == share.id)
+            scoped = ([u for u in pool.eligible if pool.in_scope.get(u, False)], term.count)
+        first = _ranked(pool.eligible, needs, seed, quota.quota, v2, scoped)
         drawn += [
             (u, cls, n, u in needs.uncovered, (u in needs.now) if v2 else None)
             for n, u in enumerate(first, start=1)

@@ -77,8 +77,14 @@ class RegistrySnapshot(_Payload):
     class_counts: dict[str, int] = Field(
         default_factory=dict, description="operating entities per class: KEY, GENERAL, SPECIAL"
     )
+    registered_counts: dict[str, int] | None = Field(
+        None, description="entities per class in the registry but not closed (西平, 获嘉 bases)"
+    )
     on_staff_inspectors: int | None = Field(None, ge=0)
     certified_inspectors: int | None = Field(None, ge=0)
+    city_on_staff_inspectors: int | None = Field(
+        None, ge=0, description="the whole city's on-staff inspectors (青岛 三(一) 全市)"
+    )
 
 
 class DrawSealed(_Payload):

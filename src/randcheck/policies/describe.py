@@ -15,6 +15,7 @@ from randcheck.policies.model import (
     DatedObligation,
     Deadline,
     Disclosure,
+    DrawBase,
     InspectorPool,
     InspectorSelection,
     ItemCap,
@@ -157,6 +158,8 @@ def describe(rule: AnyRule) -> str:
         value = f"{rule.entity_class.label} if any of: {', '.join(str(c) for c in rule.any_of)}"
     elif isinstance(rule, ClassPrecedence):
         value = f"{' > '.join(c.label for c in rule.order)}; default {rule.default.label}"
+    elif isinstance(rule, DrawBase):
+        value = "base: " + ", ".join(s.label for s in rule.statuses)
     elif isinstance(rule, RandomDraw):
         value = "every task from a sealed and revealed draw; every drawn task inspected by its quarter's end"
     else:

@@ -36,7 +36,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from randcheck.errors import PolicyError
-from randcheck.models import Entity, EntityClass
+from randcheck.models import Entity, EntityClass, ProductionStatus
 from randcheck.models.fields import LabelledEnum
 from randcheck.models.vocab import Outcome, ReplacementReason, Withheld
 from randcheck.periods import Quarter
@@ -196,6 +196,10 @@ class StaffMultiple(Rule):
     kind: Literal["staff_multiple"] = "staff_multiple"
     entity_class: EntityClass
     multiple: float = Field(gt=0)
+    of: Literal["jurisdiction", "city"] = Field(
+        "jurisdiction",
+        description="whose staff: the jurisdiction's own, or the whole city's (青岛 三(一) 全市)",
+    )
     basis: Literal["on_staff", "certified"] = "on_staff"
 
 
@@ -434,6 +438,28 @@ class Requirement(Rule):
     )
 
 
+class DrawBase(Rule):
+    """Which registry entities make a class's base and may be drawn, by production status.
+
+    Without this rule the base is the operating entities (在产, seasonal). 西平 一(二)
+    takes 所有污染源 (排污单位和建设项目, 一(一)) and 获嘉 第十四条 the entities
+    纳入检查对象名录库: every entity in the registry but the closed ones.
+    """
+
+    kind: Literal["draw_base"] = "draw_base"
+    statuses: tuple[ProductionStatus, ...] = Field(min_length=1)
+
+
+OPERATING_BASE = (ProductionStatus.OPERATING, ProductionStatus.SEASONAL)
+"""The base when a policy has no DrawBase rule."""
+
+
+def base_statuses(policy: Policy) -> tuple[ProductionStatus, ...]:
+    """The production statuses of the entities in the policy's base."""
+    rule = policy.one(DrawBase)
+    return rule.statuses if rule is not None else OPERATING_BASE
+
+
 class RandomDraw(Rule):
     """The random draw is the regime: every inspection task comes from a sealed and
     revealed draw, and every drawn task is inspected by the end of its quarter."""
@@ -465,7 +491,8 @@ AnyRule = Annotated[
     | Classification
     | ClassPrecedence
     | Requirement
-    | RandomDraw,
+    | RandomDraw
+    | DrawBase,
     Field(discriminator="kind"),
 ]
 
@@ -522,6 +549,7 @@ class Policy(_Frozen):
     calendar: Literal["CN"] = "CN"
     rules: tuple[AnyRule, ...]
     variant_of: str | None = None
+    revises: str | None = Field(None, description="the version this one revises, if any")
     changes: tuple[Change, ...] = ()
     notes: tuple[str, ...] = ()
     not_modelled: tuple[NotModelled, ...] = ()
@@ -633,6 +661,39 @@ class Policy(_Frozen):
         ``{"key.quarterly_share": {"min_fraction": 0.20}}``. The new policy's version
         is ``<version>+<name>`` and its ``changes`` record each change with ``reason``.
         """
+        data, record = self._apply(changes, add, remove, reason)
+        if not record:
+            raise PolicyError("with_changes needs at least one change")
+        digest = hashlib.sha256(
+            json.dumps([c.model_dump(mode="json") for c in record], sort_keys=True).encode()
+        ).hexdigest()[:8]
+        label = name or f"variant-{digest}"
+        data.update(
+            version=f"{self.version}+{label}",
+            variant_of=self.variant_of or self.id,
+            # a variant records its changes from its base (a revision's own are not carried)
+            changes=(*(self.changes if self.variant_of else ()), *record),
+            revises=None,
+        )
+        if name and not self.id.endswith(f".{name}"):
+            data["id"] = f"{self.id}.{name}"
+        try:
+            return Policy.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise PolicyError(
+                f"the variant is not a valid policy: {where}: {first['msg']}"
+            ) from None
+
+    def _apply(
+        self,
+        changes: Mapping[str, Mapping[str, Any]] | None,
+        add: Sequence[Rule],
+        remove: Sequence[str],
+        reason: str,
+    ) -> tuple[dict[str, Any], list[Change]]:
+        """This policy's data with the changes made, and the record of each change."""
         changes = dict(changes or {})
         data = self.model_dump(mode="python")
         rules: list[dict[str, Any]] = list(data["rules"])
@@ -673,28 +734,33 @@ class Policy(_Frozen):
         for rule in add:
             rules.append(rule.model_dump(mode="python"))
             record.append(Change(rule=rule.id, field="*", old=None, new="added", reason=reason))
-        if not record:
-            raise PolicyError("with_changes needs at least one change")
-        digest = hashlib.sha256(
-            json.dumps([c.model_dump(mode="json") for c in record], sort_keys=True).encode()
-        ).hexdigest()[:8]
-        label = name or f"variant-{digest}"
+        data["rules"] = rules
+        return data, record
+
+    def revised(
+        self,
+        version: str,
+        changes: Mapping[str, Mapping[str, Any]] | None = None,
+        *,
+        reason: str,
+        add: Sequence[Rule] = (),
+        remove: Sequence[str] = (),
+        notes: Sequence[str] = (),
+        not_modelled: Sequence[NotModelled] | None = None,
+    ) -> Policy:
+        """A new version of the same document's encoding: the same id, ``version``, and the
+        changes from this version recorded (``revises`` names it). Both versions stay
+        available, so receipts drawn under this one still verify."""
+        data, record = self._apply(changes, add, remove, reason)
         data.update(
-            rules=rules,
-            version=f"{self.version}+{label}",
-            variant_of=self.variant_of or self.id,
-            changes=(*self.changes, *record),
+            version=version,
+            revises=self.version,
+            changes=tuple(record),
+            notes=(*self.notes, *notes),
         )
-        if name and not self.id.endswith(f".{name}"):
-            data["id"] = f"{self.id}.{name}"
-        try:
-            return Policy.model_validate(data)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise PolicyError(
-                f"the variant is not a valid policy: {where}: {first['msg']}"
-            ) from None
+        if not_modelled is not None:
+            data["not_modelled"] = tuple(not_modelled)
+        return Policy.model_validate(data)
 
     def iter_rules(self) -> Iterator[AnyRule]:
         yield from self.rules

@@ -45,9 +45,15 @@ BUILTINS: dict[str, tuple[str, ...]] = {
 """Built-in id -> the modules of its versions, oldest first (one module per document)."""
 
 VARIANTS: dict[str, tuple[str, str]] = {
+    "suixian.all_key_entities": (f"{_PACKAGE}.suixian_2021", "ALL_KEY_ENTITIES"),
+    "xiping.one_special_a_quarter": (f"{_PACKAGE}.xiping_2024", "ONE_SPECIAL_A_QUARTER"),
+    "xiping.operating_only": (f"{_PACKAGE}.xiping_2024", "OPERATING_ONLY"),
+    # 0.1's variant, of version 2024.1 (its reading is 2024.2's default): kept for its receipts
     "xiping.each_special_quarterly": (f"{_PACKAGE}.xiping_2024", "EACH_SPECIAL_QUARTERLY"),
     "huojia.general_two_year_cycle": (f"{_PACKAGE}.huojia_2023", "GENERAL_TWO_YEAR_CYCLE"),
     "huojia.joint_share_per_visit": (f"{_PACKAGE}.huojia_2023", "JOINT_SHARE_PER_VISIT"),
+    "huojia.operating_only": (f"{_PACKAGE}.huojia_2023", "OPERATING_ONLY"),
+    "benxi.special_first": (f"{_PACKAGE}.benxi_2025", "SPECIAL_FIRST"),
 }
 """Named variant id -> (module, attribute): the other reading of an ambiguous clause."""
 

@@ -18,7 +18,8 @@ def policy_markdown(policy: Policy) -> str:
     lines = [
         f"# {policy.name_zh}",
         "",
-        f"{policy.name_en}. Policy id `{policy.id}`, version {policy.version}.",
+        f"{policy.name_en}. Policy id `{policy.id}`, version {policy.version}"
+        + (f" (revises {policy.revises}, which stays available)." if policy.revises else "."),
         "",
         "| | |",
         "|---|---|",
@@ -59,7 +60,12 @@ def policy_markdown(policy: Policy) -> str:
         lines += ["", "## Notes", ""]
         lines += [f"- {_cell(note)}" for note in policy.notes]
     if policy.changes:
-        lines += ["", "## Changes from the base policy", ""]
+        heading = (
+            f"Changes from version {policy.revises}"
+            if policy.revises
+            else "Changes from the base policy"
+        )
+        lines += ["", f"## {heading}", ""]
         lines += [
             f"- `{c.rule}` {c.field}: {c.old} → {c.new} ({_cell(c.reason)})" for c in policy.changes
         ]

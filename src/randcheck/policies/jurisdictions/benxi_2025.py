@@ -60,7 +60,7 @@ NOT_MODELLED = (
     ),
 )
 
-POLICY = Policy(
+POLICY_2025_1 = Policy(
     id="benxi",
     name_zh="本溪市生态环境执法“双随机、一公开”工作实施方案（试行）",
     name_en="Benxi city: environmental enforcement random inspection scheme (trial)",
@@ -351,4 +351,33 @@ POLICY = Policy(
             citation=c("八(二)", "在检查结束之日起20个工作日内依法向社会公开检查结果"),
         ),
     ),
+)
+
+
+# 2025.2 (randcheck 0.2, issue 13): 六(二) does not rank special above key, so an
+# entity meeting both keeps the key duty of yearly coverage (七(一)1). 2025.1 stays,
+# so receipts drawn under it still verify.
+POLICY = POLICY_2025_1.revised(
+    "2025.2",
+    {
+        "class.precedence": {
+            "title": "General: neither key nor special; key before special",
+            "order": [KEY, SPECIAL],
+            "interpretation": (
+                "The text does not rank key and special. An entity meeting both is proposed "
+                "as key, so it keeps the key duty of yearly coverage (七(一)1); the special "
+                "treatment (inspected any time, 七(一)3; no cap, 七(一)4) is not lost by the "
+                "text, but one class per entity cannot carry both: the bureau may inspect it "
+                "again outside the draw. Special first is the variant benxi.special_first."
+            ),
+        }
+    },
+    reason="本溪 六(二) ranks neither class; key keeps its yearly coverage (issue 13)",
+)
+POLICIES = (POLICY_2025_1, POLICY)
+
+SPECIAL_FIRST = POLICY.with_changes(
+    {"class.precedence": {"order": [SPECIAL, KEY]}},
+    name="special_first",
+    reason="本溪 六(二): an entity meeting both criteria classed special (0.1's reading)",
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from randcheck.models import EntityClass
+from randcheck.models import EntityClass, ProductionStatus
 from randcheck.models.vocab import Outcome, ReplacementReason, Withheld
 from randcheck.policies.model import (
     Classification,
@@ -21,6 +21,7 @@ from randcheck.policies.model import (
     DatedObligation,
     Deadline,
     Disclosure,
+    DrawBase,
     InspectorPool,
     JointShare,
     Level,
@@ -133,7 +134,7 @@ NOT_MODELLED = (
     rules_gap("第二十五条", "entry into force (自发布之日起施行): the policy's effective date"),
 )
 
-POLICY = Policy(
+POLICY_2023_1 = Policy(
     id="huojia",
     name_zh="获嘉县生态环境“双随机、一公开”抽查实施细则",
     name_en="Huojia county: random inspection rules (2023)",
@@ -431,6 +432,39 @@ POLICY = Policy(
             citation=rules("第二十二条", "抽查工作实施前，随机抽查名单应对被抽查对象保密"),
         ),
     ),
+)
+
+# 2023.2 (randcheck 0.2): the base is every entity 纳入检查对象名录库, not only the
+# operating ones (issue 13). 2023.1 stays, so receipts drawn under it still verify.
+POLICY = POLICY_2023_1.revised(
+    "2023.2",
+    add=[
+        DrawBase(
+            id="draw.base",
+            title="The base: every entity in the registry but the closed ones (纳入检查对象名录库)",
+            statuses=(
+                ProductionStatus.OPERATING,
+                ProductionStatus.SEASONAL,
+                ProductionStatus.SUSPENDED,
+                ProductionStatus.UNDER_CONSTRUCTION,
+            ),
+            citation=rules("第十四条", "每季度至少对辖区内纳入检查对象名录库25%的重点监管对象"),
+            interpretation=(
+                "Suspended (停产) and under-construction (在建) entities stay in the registry, so "
+                "in the base, and may be drawn (a visit checks the suspension or the works); "
+                "closed ones leave the registry. Operating entities only is the variant "
+                "huojia.operating_only."
+            ),
+        )
+    ],
+    reason="获嘉 第十四条 takes its base as the entities 纳入检查对象名录库",
+)
+POLICIES = (POLICY_2023_1, POLICY)
+
+OPERATING_ONLY = POLICY.with_changes(
+    {"draw.base": {"statuses": [ProductionStatus.OPERATING, ProductionStatus.SEASONAL]}},
+    name="operating_only",
+    reason="获嘉 第十四条's base read as the operating entities only (randcheck 0.1's reading)",
 )
 
 GENERAL_TWO_YEAR_CYCLE = POLICY.with_changes(

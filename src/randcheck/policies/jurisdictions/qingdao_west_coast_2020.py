@@ -51,7 +51,7 @@ NOT_MODELLED = (
     ),
 )
 
-POLICY = Policy(
+POLICY_2020_1 = Policy(
     id="qingdao_west_coast",
     name_zh="青岛西海岸新区2020年“双随机、一公开”工作实施方案",
     name_en="Qingdao West Coast New Area: 2020 random inspection scheme",
@@ -229,3 +229,24 @@ POLICY = Policy(
         ),
     ),
 )
+
+
+# 2020.2 (randcheck 0.2, issue 13): 三(一) counts the whole city's on-staff officers
+# (全市), so the yearly count is judged on the city's figures. 2020.1 stays.
+POLICY = POLICY_2020_1.revised(
+    "2020.2",
+    {
+        "general.yearly_count": {
+            "of": "city",
+            "interpretation": (
+                "全市: the city's on-staff officers. The audit judges it on the city's count "
+                "(REGISTRY_SNAPSHOT.city_on_staff_inspectors) and the entities in the ledger "
+                "(the city's draws, 支队 on the provincial platform); a branch audited alone "
+                "without the city's figures is NOT_ENOUGH_DATA. A draw counts the inspectors "
+                "of the registry it is given, which should be the city's."
+            ),
+        }
+    },
+    reason="青岛 三(一) 全市在编在岗执法人员: the city's staff, not a branch's (issue 13)",
+)
+POLICIES = (POLICY_2020_1, POLICY)

@@ -62,7 +62,7 @@ NOT_MODELLED = (
     ),
 )
 
-POLICY = Policy(
+POLICY_2021_1 = Policy(
     id="suixian",
     name_zh="睢县环境保护局“双随机一公开”工作实施细则",
     name_en="Suixian county: rules for double-random, one-public inspections",
@@ -210,4 +210,26 @@ POLICY = Policy(
             citation=c("三(七)", "将随机抽查情况和查处结果及时向社会公开"),
         ),
     ),
+)
+
+
+# 2021.2 (randcheck 0.2, issue 13): no rule that 国控 entities are key (the text has
+# none: 三(二)1 draws 25 % of the key entities that are 国控级以上, which the registry's
+# 控制级别 shows). 2021.1 stays, so receipts drawn under it still verify.
+POLICY = POLICY_2021_1.revised(
+    "2021.2",
+    {
+        "class.precedence": {
+            "title": "Key and special as the bureau records them; general otherwise"
+        }
+    },
+    remove=["class.key"],
+    reason="睢县 三(二)1 defines no key criterion; 国控 only scopes the 25 % (issue 13)",
+)
+POLICIES = (POLICY_2021_1, POLICY)
+
+ALL_KEY_ENTITIES = POLICY.with_changes(
+    {"key.quarterly_share": {"scope": []}},
+    name="all_key_entities",
+    reason="睢县 三(二)1 25 % read over all key entities, not only those 国控级以上",
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from randcheck.models import EntityClass
+from randcheck.models import EntityClass, ProductionStatus
 from randcheck.policies.model import (
     Classification,
     ClassPrecedence,
@@ -21,6 +21,7 @@ from randcheck.policies.model import (
     CoverageCycle,
     DatedObligation,
     Deadline,
+    DrawBase,
     InspectorPool,
     InspectorSelection,
     Level,
@@ -71,7 +72,7 @@ NOT_MODELLED = (
     ),
 )
 
-POLICY = Policy(
+POLICY_2024_1 = Policy(
     id="xiping",
     name_zh="西平县污染源日常监管随机抽查制度",
     name_en="Xiping county: random inspections of pollution sources",
@@ -230,7 +231,7 @@ POLICY = Policy(
     ),
 )
 
-EACH_SPECIAL_QUARTERLY = POLICY.with_changes(
+EACH_SPECIAL_QUARTERLY = POLICY_2024_1.with_changes(
     remove=["special.quarterly"],
     add=[
         QuarterlyShare(
@@ -244,4 +245,70 @@ EACH_SPECIAL_QUARTERLY = POLICY.with_changes(
     ],
     name="each_special_quarterly",
     reason="西平 一(四)3 read as: each special entity at least once each quarter",
+)
+
+
+# 2024.2 (randcheck 0.2, issue 13): the base is every 污染源, construction projects
+# included (一(一), 一(二)); each special entity once a quarter (一(四)3, after
+# "应适度提高抽查比例", as 二(七) speaks of each entity); inspectors need the
+# certificate, not a place on the staff (一(三) says 工作人员). 2024.1 stays, so
+# receipts drawn under it still verify.
+EVERY_SPECIAL_QUARTER = QuarterlyShare(
+    id="special.every_quarter",
+    title="Each special entity once each quarter (100 % each quarter)",
+    entity_class=SPECIAL,
+    min_fraction=1.0,
+    citation=c("一(四)3", SPECIAL_QUARTERLY),
+    interpretation=(
+        "每季度至少对本辖区的特殊监管对象抽查一次 follows 应适度提高抽查比例: a higher ratio "
+        "than the key 20 %, so every special entity once a quarter. One draw among them a "
+        "quarter is the variant xiping.one_special_a_quarter."
+    ),
+)
+POLICY = POLICY_2024_1.revised(
+    "2024.2",
+    {"inspectors.pool": {"require_on_staff": False}},
+    remove=["special.quarterly"],
+    add=[
+        DrawBase(
+            id="draw.base",
+            title="The base: every pollution source in the registry, construction projects included",
+            statuses=(
+                ProductionStatus.OPERATING,
+                ProductionStatus.SEASONAL,
+                ProductionStatus.SUSPENDED,
+                ProductionStatus.UNDER_CONSTRUCTION,
+            ),
+            citation=c("一(二)", "把本辖区内所有污染源作为随机抽查对象"),
+            interpretation=(
+                "所有污染源, which 一(一) says 包括排污单位和建设项目: every entity in the registry "
+                "but the closed ones. Operating entities only is the variant xiping.operating_only."
+            ),
+        ),
+        EVERY_SPECIAL_QUARTER,
+    ],
+    reason="西平 一(一)/(二), 一(三) and 一(四)3 read as their words say (issue 13)",
+    not_modelled=[n for n in NOT_MODELLED if n.clause != "一(二)"],
+)
+POLICIES = (POLICY_2024_1, POLICY)
+
+ONE_SPECIAL_A_QUARTER = POLICY.with_changes(
+    remove=["special.every_quarter"],
+    add=[
+        QuarterlyMinimum(
+            id="special.quarterly",
+            title="Special entities: at least one drawn each quarter",
+            entity_class=SPECIAL,
+            count=1,
+            citation=c("一(四)3", SPECIAL_QUARTERLY),
+            interpretation="The other reading of 一(四)3: one check among the special entities.",
+        )
+    ],
+    name="one_special_a_quarter",
+    reason="西平 一(四)3 抽查一次 read as one draw among the special entities (0.1's reading)",
+)
+OPERATING_ONLY = POLICY.with_changes(
+    {"draw.base": {"statuses": [ProductionStatus.OPERATING, ProductionStatus.SEASONAL]}},
+    name="operating_only",
+    reason="西平 一(二)'s base read as the operating entities only (randcheck 0.1's reading)",
 )
