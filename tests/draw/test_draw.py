@@ -302,10 +302,21 @@ def test_replacement_chosen_with_approval_qingdao_7_1() -> None:
     where = (revealed, registry, task["task_id"], task["team"][0])
     with pytest.raises(DrawError, match="approval of 分管负责人"):
         record_replacement(*where, ReplacementReason.HEALTH, resolve=resolve, chosen=spare)
-    with pytest.raises(DrawError, match="not a reason"):
+    # 七(一) lists its reasons and ends in 等特殊情况: another reason only when stated
+    with pytest.raises(DrawError, match="only when it is stated"):
         record_replacement(
             *where, ReplacementReason.OTHER, resolve=resolve, chosen=spare, approved_by="副局长"
         )
+    other = record_replacement(
+        *where,
+        ReplacementReason.OTHER,
+        resolve=resolve,
+        chosen=spare,
+        approved_by="副局长",
+        note="借调参加省级督察",
+    )
+    assert other["revealed"]["replacements"][0]["note"] == "借调参加省级督察"
+    assert verify(other, registry, resolve=resolve).ok  # the note is replayed too
     after = record_replacement(
         *where, ReplacementReason.HEALTH, resolve=resolve, chosen=spare, approved_by="副局长"
     )
@@ -343,3 +354,44 @@ def test_campaign_teams_take_matching_expertise_first() -> None:
         expertise=frozenset({"辐射"}),
     )
     assert sealed["expertise"] == ["辐射"]
+
+
+def test_replacement_benxi_7_2_names_no_method_so_a_redraw_is_not_refused() -> None:
+    """本溪 七(二) "如因执法回避等特殊情况，需经本部门分管负责同志同意后，方可对抽取名单
+    进行调整更换": no method named."""
+    from randcheck.draw.receipt import record_replacement
+    from randcheck.models.vocab import ReplacementReason
+
+    sealed, registry, policy = _replacement_setup("benxi")
+
+    def resolve(*_: str) -> Policy:
+        return policy
+
+    revealed = reveal(sealed, SECRET, registry, resolve=resolve)
+    task = revealed["revealed"]["tasks"][0]  # type: ignore[index]
+    where = (revealed, registry, task["task_id"], task["team"][0])
+    drawn = record_replacement(
+        *where, ReplacementReason.RECUSAL, approved_by="分管副局长", resolve=resolve
+    )
+    assert drawn["revealed"]["replacements"][0]["method"] == "drawn_again"
+    with pytest.raises(DrawError, match="approval of 分管负责同志"):
+        record_replacement(*where, ReplacementReason.RECUSAL, resolve=resolve)
+
+
+def test_replacement_huojia_12_forbids_no_reason() -> None:
+    """获嘉 第十二条 speaks of recusal ("应依法回避") and forbids no other reason."""
+    from randcheck.draw.receipt import record_replacement
+    from randcheck.models.vocab import ReplacementReason
+
+    sealed, registry, policy = _replacement_setup("huojia")
+
+    def resolve(*_: str) -> Policy:
+        return policy
+
+    revealed = reveal(sealed, SECRET, registry, resolve=resolve)
+    task = revealed["revealed"]["tasks"][0]  # type: ignore[index]
+    after = record_replacement(
+        revealed, registry, task["task_id"], task["team"][0], ReplacementReason.HEALTH,
+        resolve=resolve,
+    )  # fmt: skip
+    assert after["revealed"]["replacements"][0]["reason"] == "HEALTH"

@@ -66,7 +66,15 @@ def test_7_1_4_same_item_at_most_twice_a_year_special_exempt() -> None:
 def test_7_2_drawn_by_the_10th_fixed_changes_approved_by_the_deputy_head() -> None:
     expect(P, "draw.by_10th", "七(二)", when=QuarterMonthDay(month="first", day=10))
     expect(P, "draw.list_fixed", "七(二)", changes_approved_by="分管负责同志")
-    expect(P, "team.replacement", "七(二)", method="chosen", approval_by="分管负责同志")
+    # 七(二) names no method (chosen or drawn again); 等特殊情况: another stated reason
+    expect(
+        P,
+        "team.replacement",
+        "七(二)",
+        method="any",
+        approval_by="分管负责同志",
+        other_reasons=True,
+    )
 
 
 def test_7_3_positive_list_non_site_except_complaints() -> None:

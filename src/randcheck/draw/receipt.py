@@ -415,6 +415,7 @@ def _replay(
         ReplacementReason.of(record["reason"]),
         approved_by=record.get("approved_by"),
         chosen=record["added"] if record["method"] == "chosen" else None,
+        note=record.get("note"),
     )
 
 
@@ -428,6 +429,7 @@ def record_replacement(
     history: History | None = None,
     approved_by: str | None = None,
     chosen: str | None = None,
+    note: str | None = None,
     resolve: PolicyResolver = installed_policy,
 ) -> dict[str, Any]:
     """A revealed receipt with one more replacement, made as the policy says; verify rechecks it."""
@@ -450,5 +452,6 @@ def record_replacement(
         reason,
         approved_by=approved_by,
         chosen=chosen,
+        note=note,
     )
     return {**receipt, "revealed": {**revealed, "replacements": [*records, made.to_json()]}}

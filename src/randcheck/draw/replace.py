@@ -34,9 +34,14 @@ class ReplacementRecord:
     reason: str
     method: str
     approved_by: str | None = None
+    note: str | None = None
+    """The reason in words, for a reason the text does not list (等特殊情况)."""
 
     def to_json(self) -> dict[str, Any]:
-        return dict(vars(self))
+        data = dict(vars(self))
+        if data["note"] is None:
+            del data["note"]  # records made before notes existed stay byte for byte
+        return data
 
 
 def replace_inspector(
@@ -50,6 +55,7 @@ def replace_inspector(
     *,
     approved_by: str | None = None,
     chosen: str | None = None,
+    note: str | None = None,
 ) -> ReplacementRecord:
     """Replace ``removed`` on task ``task_id`` as the policy says; the task's team is updated.
 
@@ -69,10 +75,17 @@ def replace_inspector(
     task = result.tasks[index]
     if removed not in task.team:
         raise DrawError(f"{removed} is not on the team of task {task_id}")
-    if rule is not None and rule.reasons and reason not in rule.reasons:
-        allowed = ", ".join(r.label for r in rule.reasons)
+    listed = rule is None or not rule.reasons or reason in rule.reasons
+    if not listed and not (rule is not None and rule.other_reasons):
+        allowed = ", ".join(r.label for r in rule.reasons)  # type: ignore[union-attr]
         raise DrawError(
             f"{reason.label} is not a reason {policy.id} allows", hint=f"allowed: {allowed}"
+        )
+    if not listed and not (note and note.strip()):
+        raise DrawError(
+            f"{reason.label} is not among the reasons {policy.id} lists; its 等特殊情况 allows "
+            "another reason only when it is stated",
+            hint="give note: the reason in words",
         )
     if approver and not approved_by:
         source = f" ({rule.citation})" if rule else ""
@@ -85,6 +98,8 @@ def replace_inspector(
     busy = set(task.team)
     usable = [i for i in pool if i not in busy and task.uscc not in pool[i].conflicts]
     method = rule.method if rule else "drawn_again"
+    if method == "any":  # the text names no method: chosen when one is named, else drawn
+        method = "chosen" if chosen is not None else "drawn_again"
     if method == "drawn_again":
         order = order_distinct(usable, f"{seed}|{task.uscc}")
         if not order:
@@ -100,4 +115,6 @@ def replace_inspector(
         added = chosen
     team = tuple(added if i == removed else i for i in task.team)
     result.tasks[index] = dataclasses.replace(task, team=team)
-    return ReplacementRecord(task_id, removed, added, reason.value, method, approved_by)
+    return ReplacementRecord(
+        task_id, removed, added, reason.value, method, approved_by, note.strip() if note else None
+    )

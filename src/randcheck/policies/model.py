@@ -273,12 +273,18 @@ class InspectorSelection(Rule):
 
 
 class Replacement(Rule):
-    """How a drawn inspector is replaced: drawn again, or chosen with approval."""
+    """How a drawn inspector is replaced: drawn again, chosen (with approval), or either
+    where the text names no method (``any``).
+
+    ``reasons``: the reasons the text lists (empty: it limits none). ``other_reasons``:
+    the list ends in 等特殊情况, so another reason is allowed when it is stated.
+    """
 
     kind: Literal["replacement"] = "replacement"
-    method: Literal["drawn_again", "chosen"]
+    method: Literal["drawn_again", "chosen", "any"]
     approval_by: str | None = None
     reasons: tuple[ReplacementReason, ...] = ()
+    other_reasons: bool = False
 
 
 class ListFixed(Rule):

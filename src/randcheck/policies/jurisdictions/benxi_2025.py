@@ -360,6 +360,14 @@ POLICY_2025_1 = Policy(
 POLICY = POLICY_2025_1.revised(
     "2025.2",
     {
+        "team.replacement": {
+            "method": "any",
+            "other_reasons": True,
+            "interpretation": (
+                "七(二) names no method: a replacement may be chosen or drawn again, with the "
+                "deputy head's approval; its 等特殊情况 allows another reason when stated."
+            ),
+        },
         "class.precedence": {
             "title": "General: neither key nor special; key before special",
             "order": [KEY, SPECIAL],
@@ -370,9 +378,9 @@ POLICY = POLICY_2025_1.revised(
                 "text, but one class per entity cannot carry both: the bureau may inspect it "
                 "again outside the draw. Special first is the variant benxi.special_first."
             ),
-        }
+        },
     },
-    reason="本溪 六(二) ranks neither class; key keeps its yearly coverage (issue 13)",
+    reason="本溪 六(二) ranks neither class; 七(二) names no replacement method (issue 13)",
 )
 POLICIES = (POLICY_2025_1, POLICY)
 

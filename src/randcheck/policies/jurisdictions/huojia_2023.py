@@ -438,6 +438,16 @@ POLICY_2023_1 = Policy(
 # operating ones (issue 13). 2023.1 stays, so receipts drawn under it still verify.
 POLICY = POLICY_2023_1.revised(
     "2023.2",
+    {
+        "team.replacement": {
+            "reasons": [],
+            "interpretation": (
+                "第十二条 speaks of recusal and forbids no other reason, so none is refused. "
+                "The text also allows swapping entities with another inspector; randcheck "
+                "implements the withdrawal-and-redraw route."
+            ),
+        }
+    },
     add=[
         DrawBase(
             id="draw.base",
@@ -457,7 +467,7 @@ POLICY = POLICY_2023_1.revised(
             ),
         )
     ],
-    reason="获嘉 第十四条 takes its base as the entities 纳入检查对象名录库",
+    reason="获嘉 第十四条 takes its base as the entities 纳入检查对象名录库; 第十二条 forbids no reason",
 )
 POLICIES = (POLICY_2023_1, POLICY)
 

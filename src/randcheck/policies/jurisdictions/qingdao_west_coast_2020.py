@@ -245,8 +245,13 @@ POLICY = POLICY_2020_1.revised(
                 "without the city's figures is NOT_ENOUGH_DATA. A draw counts the inspectors "
                 "of the registry it is given, which should be the city's."
             ),
-        }
+        },
+        "team.replacement": {
+            "other_reasons": True,
+            "title": "Replacement for post change, work conflict, health, recusal or another "
+            "stated reason (等特殊情况); chosen, signed off",
+        },
     },
-    reason="青岛 三(一) 全市在编在岗执法人员: the city's staff, not a branch's (issue 13)",
+    reason="青岛 三(一) 全市 staff; 七(一)'s list ends in 等特殊情况 (issue 13)",
 )
 POLICIES = (POLICY_2020_1, POLICY)
