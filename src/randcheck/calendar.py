@@ -248,6 +248,17 @@ class WorkingCalendar:
         i = bisect.bisect_left(days, day.toordinal())
         return i < len(days) and days[i] == day.toordinal()
 
+    def next_working_day(self, day: dt.date) -> CalendarDate:
+        """``day`` itself when it is a working day, else the first working day after it.
+
+        A period counted in days or months whose last day is a day off ends on the next
+        working day (民法典 第二百零三条).
+        """
+        day = self._as_date(day)
+        if self.is_working_day(day):
+            return CalendarDate(day, self._estimated({day.year}))
+        return self.add_working_days(day, 1)
+
     def add_working_days(self, day: dt.date, n: int) -> CalendarDate:
         """The ``n``-th working day after ``day`` (before it when ``n`` < 0); ``day`` when 0."""
         day = self._as_date(day)

@@ -352,3 +352,53 @@ def test_huojia_notice_2_a_missed_target_exits_0_unless_strict(tmp_path: Path) -
     assert run.exit_code == 0, run.output
     assert '"targets_met": false' in run.output and '"passed": true' in run.output
     assert CliRunner().invoke(app, [*args, "--strict"]).exit_code == 1
+
+
+# --- periods and dates as the law counts them --------------------------------------------
+
+
+def test_qingdao_4_three_months_ending_on_a_holiday_end_on_the_next_working_day(
+    tmp_path: Path,
+) -> None:
+    """青岛 四 "原则上 3 个月内完成…整改"; 民法典 第二百零三条: a period whose last day is a
+    day off ends on the next working day. 2025-07-01 + 3 months = 2025-10-01 (国庆)."""
+    rows = [*_one_task(), result("T1", D(2025, 7, 1), "RECTIFY")]
+    done = ("RECTIFICATION_COMPLETED", {"task_id": "T1"}, D(2025, 10, 9), None)
+    ok = audit(get_policy("qingdao_west_coast"), _ledger(tmp_path / "a", [*rows, done]), 2025,
+               quarter=3, as_of=dt.date(2025, 12, 31))  # fmt: skip
+    assert rule(ok, "rectification.deadline").status is Status.PASS
+    late = ("RECTIFICATION_COMPLETED", {"task_id": "T1"}, D(2025, 10, 10), None)
+    bad = audit(get_policy("qingdao_west_coast"), _ledger(tmp_path / "b", [*rows, late]), 2025,
+                quarter=3, as_of=dt.date(2025, 12, 31))  # fmt: skip
+    verdict = rule(bad, "rectification.deadline")
+    assert verdict.status is Status.FAIL and verdict.subjects == ["T1"]
+
+
+def test_schedule_moves_counted_periods_and_flags_fixed_dates_on_days_off() -> None:
+    """青岛 五 "季度开始后10日内" is counted in days: 2021-01-10 (a Sunday) moves to Monday
+    the 11th; 本溪 六(一)1 "每年1月5日前" is a fixed date: 2025-01-05 (a Sunday) stays, flagged."""
+    from randcheck.publish.schedule import schedule
+
+    qingdao = {(s.rule_id, s.covers): s for s in schedule(get_policy("qingdao_west_coast"), 2021)}
+    moved = qingdao[("report.quarterly", "2020Q4")]
+    assert moved.due == dt.date(2021, 1, 11) and "民法典 第二百零三条" in moved.note
+    benxi = {(s.rule_id, s.covers): s for s in schedule(get_policy("benxi"), 2025)}
+    fixed = benxi[("items.by_jan_5", "2025")]
+    assert fixed.due == dt.date(2025, 1, 5) and not fixed.working_day
+    assert "fixes this date" in fixed.note
+
+
+def test_nothing_is_due_before_the_policy_is_in_force() -> None:
+    """青环西新字〔2020〕29号 is in force from 2020-04-08: the 2020 schedule and audit list
+    nothing due before it."""
+    from randcheck.publish.schedule import schedule, schedule_table
+
+    policy = get_policy("qingdao_west_coast")
+    items = schedule(policy, 2020)
+    assert items and min(s.due for s in items) >= dt.date(2020, 4, 8)
+    assert any("in force from 2020-04-08" in n for n in schedule_table(policy, 2020).notes)
+    verdict = audit(policy, [], 2020, as_of=dt.date(2020, 4, 7))
+    assert rule(verdict, "report.monthly_dispatch").status is Status.NOT_APPLICABLE
+    june = audit(policy, [], 2020, as_of=dt.date(2020, 6, 10))
+    # only the tables due from 2020-04-08 on (for April and May) are missing
+    assert rule(june, "report.monthly_dispatch").subjects == ["2020-04", "2020-05"]

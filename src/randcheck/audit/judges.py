@@ -380,15 +380,19 @@ def _quarter_done(ctx: Context, label: str, due: dt.date) -> bool | None:
 
 def dated(ctx: Context, rule: DatedObligation) -> RuleVerdict:
     """Each instance of a dated obligation due by ``as_of``, done on time or not."""
-    due_now = [
+    in_force = [
         (label, due)
-        for label, due in instances(rule, ctx.year, ctx.quarters_all)
-        if due <= ctx.as_of
+        for label, due in instances(rule, ctx.year, ctx.quarters_all, ctx.calendar)
+        if ctx.policy.in_force(due)
     ]
+    due_now = [(label, due) for label, due in in_force if due <= ctx.as_of]
     if not due_now:
-        return RuleVerdict(
-            rule, Status.NOT_APPLICABLE, required=describe(rule), note="nothing due yet"
+        note = (
+            "nothing due yet"
+            if in_force
+            else f"nothing due while in force ({ctx.policy.in_force_text})"
         )
+        return RuleVerdict(rule, Status.NOT_APPLICABLE, required=describe(rule), note=note)
     if rule.obligation == "quarter_results" and isinstance(rule.when, QuarterMonthDay):
         done = {label: _quarter_done(ctx, label, due) for label, due in due_now}
         measured_ = {k: v for k, v in done.items() if v is not None}

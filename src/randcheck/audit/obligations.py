@@ -201,9 +201,13 @@ class Obligations:
     def _due(self, rule: Deadline, start: dt.date) -> int:
         if rule.unit == "working_days":
             return self.calendar.add_working_days(start, rule.amount).date.toordinal()
+        # A period in months or days ending on a day off ends on the next working day
+        # (民法典 第二百零三条).
         if rule.unit == "months":
-            return self.calendar.add_months(start, rule.amount).date.toordinal()
-        return self.calendar.add_days(start, rule.amount).date.toordinal()
+            end = self.calendar.add_months(start, rule.amount).date
+        else:
+            end = self.calendar.add_days(start, rule.amount).date
+        return self.calendar.next_working_day(end).date.toordinal()
 
     def facts(self, event: LedgerEvent, task: _Task) -> list[dict[str, Any]]:
         """The facts one event adds to its task (updating what is known of the task)."""

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from randcheck.calendar import WorkingCalendar
 from randcheck.periods import Quarter
 from randcheck.policies.model import (
     BeforeYearEnd,
@@ -24,9 +25,18 @@ from randcheck.policies.model import (
 
 
 def instances(
-    rule: DatedObligation, year: int, quarters: Sequence[Quarter]
+    rule: DatedObligation,
+    year: int,
+    quarters: Sequence[Quarter],
+    calendar: WorkingCalendar | None = None,
 ) -> list[tuple[str, dt.date]]:
-    """(the period it covers, the date it is due) for each time ``rule`` falls due."""
+    """(the period it covers, the date it is due) for each time ``rule`` falls due.
+
+    A period counted in days from a quarter's start (青岛 二(二) 15 日内) whose last day
+    is a day off ends on the next working day (民法典 第二百零三条), on ``calendar``;
+    a fixed date (每年1月5日前, 每月5日前) stays where the text puts it. Without a
+    calendar no date is moved.
+    """
     when = rule.when
     if isinstance(when, YearlyDate):
         target = str(year + 1) if when.of == "next_year_plan" else str(year)
@@ -38,10 +48,16 @@ def instances(
         return [(q.label, dt.date(q.year, q.first_month + offset, when.day)) for q in quarters]
     if isinstance(when, QuarterStartWithin):
         previous = rule.obligation == "quarterly_report"  # the report covers the quarter before
-        return [
-            ((q.previous() if previous else q).label, q.start + dt.timedelta(days=when.days - 1))
-            for q in quarters
-        ]
+        out_: list[tuple[str, dt.date]] = []
+        for q in quarters:
+            if when.working and calendar is not None:
+                due = calendar.add_working_days(q.start - dt.timedelta(days=1), when.days).date
+            else:
+                due = q.start + dt.timedelta(days=when.days - 1)
+                if calendar is not None:
+                    due = calendar.next_working_day(due).date
+            out_.append(((q.previous() if previous else q).label, due))
+        return out_
     assert isinstance(when, MonthlyBy)
     out: list[tuple[str, dt.date]] = []
     for q in quarters:

@@ -51,6 +51,7 @@ class Scheduled:
     quote: str
     working_day: bool
     estimated: bool
+    note: str = ""
 
 
 def schedule(policy: Policy, year: int, calendar: WorkingCalendar | None = None) -> list[Scheduled]:
@@ -59,7 +60,19 @@ def schedule(policy: Policy, year: int, calendar: WorkingCalendar | None = None)
     quarters = list(Quarter(year, 1).year_quarters())
     out: list[Scheduled] = []
     for rule in policy.rules_of(DatedObligation):
-        for covers, due in instances(rule, year, quarters):
+        counted = instances(rule, year, quarters)
+        moved = instances(rule, year, quarters, calendar)
+        for (covers, fixed), (_, due) in zip(counted, moved):
+            if not policy.in_force(due):
+                continue
+            working = calendar.is_working_day(due)
+            note = (
+                f"moved from {fixed} (a day off) to the next working day: 民法典 第二百零三条"
+                if due != fixed
+                else ""
+                if working
+                else "a day off: the text fixes this date, so it stays (file before it)"
+            )
             out.append(
                 Scheduled(
                     due,
@@ -69,8 +82,9 @@ def schedule(policy: Policy, year: int, calendar: WorkingCalendar | None = None)
                     rule.title,
                     str(rule.citation),
                     rule.citation.quote,
-                    calendar.is_working_day(due),
+                    working,
                     calendar.year_status(due.year) == "estimated",
+                    note,
                 )
             )
     return sorted(out, key=lambda s: (s.due, s.rule_id, s.covers))
@@ -84,6 +98,7 @@ COLUMNS = (
     ("clause", "依据条款 clause"),
     ("quote", "原文 source"),
     ("working_day", "是否工作日 working day"),
+    ("note", "说明 note"),
 )
 
 
@@ -101,9 +116,18 @@ def schedule_table(policy: Policy, year: int, calendar: WorkingCalendar | None =
                 "clause": s.clause,
                 "quote": s.quote,
                 "working_day": s.working_day,
+                "note": s.note,
             }
         )
-    if not items:
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if not (policy.in_force(first) and policy.in_force(last)):
+        table.notes.append(
+            f"{policy.id} {policy.version} is {policy.in_force_text}: obligations falling "
+            "due outside that are not listed"
+        )
+    if not items and policy.rules_of(DatedObligation):
+        table.notes.append(f"no obligation of {policy.id} falls due in {year} while it is in force")
+    elif not items:
         table.notes.append(f"{policy.id} states no dated obligation")
     if any(s.estimated for s in items):
         table.notes.append(f"{year} is an estimated calendar year: working days may change")
