@@ -637,6 +637,48 @@ NOT_MEASURED: dict[type[Rule], str] = {
 """Rule kind -> why a rule of it (or one its judge declines) is not measured."""
 
 
+MEASURED_BY: dict[type[Rule], str] = {
+    QuarterlyShare: "distinct entities of the class inspected each quarter, against the "
+    "registry snapshot's count (or, with a scope, the registry's entities in it)",
+    QuarterlyMinimum: "distinct entities of the class inspected each quarter",
+    StaffMultiple: "distinct entities of the class inspected in the year, against the "
+    "snapshot's inspector count",
+    CoverageCycle: "each entity of the base (from --registry) inspected as often as the "
+    "cycle asks, by the cycle's end",
+    JointShare: "joint inspections initiated against own tasks (draws sealed) or visits",
+    Disclosure: "results recorded in the period that were published",
+    ItemCap: "inspections per entity and item in the year",
+    DatedObligation: "the filing event by its date (one naming no period counts inside its window)",
+    Deadline: "per task, durable-rules: the deadline counted from the inspection or "
+    "result, on the official working-day calendar",
+    Team: "per on-site task: the dispatched team's size",
+    ListFixed: "per task: on the revealed list; the team unchanged without approval",
+    Replacement: "per replacement: approval and method as the text says",
+    Confidential: "per read of the sealed list (LIST_ACCESSED): who, in what role, "
+    "before the inspection",
+    NonSite: "per inspection of a positive-list entity (--registry): on site only on a complaint",
+    RandomDraw: "per task: from a sealed and revealed draw, and inspected by its quarter's end",
+    Requirement: "the records, where they can show it (inspector counts, the entity's signature)",
+}
+"""Rule kind -> how the verdict measures it, for the policy pages' fidelity tables."""
+
+
+def measured_by(rule: AnyRule) -> str:
+    """How the verdict measures ``rule`` (or why it does not), in a few words."""
+    if isinstance(rule, Requirement) and rule.topic not in ("inspector_counts", "entity_signature"):
+        return "not measured: " + _not_measured(rule).note
+    if isinstance(rule, DatedObligation) and rule.obligation == "quarter_results":
+        return "the quarter's tasks: each inspected, and its result published, by the date"
+    if type(rule) in MEASURED_BY and not (
+        (isinstance(rule, Disclosure) and not rule.published_share)
+        or (isinstance(rule, Team) and not rule.min_size)
+        or (isinstance(rule, NonSite) and rule.on_site_allowed != "complaint_only")
+        or (isinstance(rule, Replacement) and violation_kinds(rule) is None)
+    ):
+        return MEASURED_BY[type(rule)]
+    return "not measured: " + _not_measured(rule).note
+
+
 def _not_measured(rule: AnyRule) -> RuleVerdict:
     reason = NOT_MEASURED.get(type(rule), "not measured")
     if isinstance(rule, NotSpecified):

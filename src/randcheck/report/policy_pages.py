@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from randcheck.audit.judges import measured_by
 from randcheck.io.atomic import write_text
 from randcheck.policies.describe import describe
 from randcheck.policies.model import Policy
@@ -32,17 +33,22 @@ def policy_markdown(policy: Policy) -> str:
         f"| source text | `shared/seeds/{policy.source_file}` |",
         f"| calendar | {policy.calendar} (official working days, 调休 included) |",
         "",
-        "## Rules",
+        "## Fidelity: each requirement, its clause, how it is encoded and measured",
         "",
-        "In the order the document states them. Every quote is verbatim from the source text.",
+        "In the order the document states them. Every quote is verbatim from the source "
+        "text; the strength is what its words say (力争 target, 原则上 in principle, 优先 "
+        "preference).",
         "",
-        "| rule | value | clause | source (原文) | reading taken |",
-        "|---|---|---|---|---|",
+        "| requirement (rule) | clause and quote (原文) | encoded as | strength | measured by "
+        "| reading taken |",
+        "|---|---|---|---|---|---|",
     ]
     for rule in policy.rules:
         lines.append(
-            f"| `{rule.id}` | {_cell(describe(rule))} | {_cell(str(rule.citation))} | "
-            f"{_cell(rule.citation.quote)} | {_cell(rule.interpretation or '')} |"
+            f"| `{rule.id}` {_cell(rule.title)} | {_cell(str(rule.citation))}: "
+            f"{_cell(rule.citation.quote)} | {_cell(describe(rule))} | "
+            f"{rule.strength.label} | {_cell(measured_by(rule))} | "
+            f"{_cell(rule.interpretation or '')} |"
         )
     if policy.not_modelled:
         lines += [
