@@ -175,6 +175,13 @@ def record_quarter(
         at(start + dt.timedelta(days=4)),
         subject="reports",
     )
+    add(  # 青岛 五: the quarterly report published on the bureau's website
+        "REPORT_SUBMITTED",
+        "宣教中心",
+        {"kind": "QUARTERLY_PUBLISHED", "period": period.previous().label},
+        at(start + dt.timedelta(days=6)),
+        subject="reports",
+    )
     add(
         "REPORT_SUBMITTED",
         "执法大队",
@@ -199,6 +206,13 @@ def record_quarter(
         "执法大队",
         {"draw_id": draw_id, "tasks": [t.task_id for t in result.tasks]},
         at(start + dt.timedelta(days=9)),
+    )
+    add(  # 本溪 七(二): the draw filed with the city's enforcement team
+        "REPORT_SUBMITTED",
+        "执法大队",
+        {"kind": "DRAW_FILING", "period": period.label},
+        at(start + dt.timedelta(days=9), 15),
+        subject="reports",
     )
     for month in range(period.first_month, period.last_month + 1):
         previous = dt.date(period.year, month, 1) - dt.timedelta(days=1)
@@ -340,6 +354,13 @@ def record_quarter(
             },
             at(start + dt.timedelta(days=20)),
         )
+    add(  # 青岛 二(二): the squads report their entity updates at the quarter's end
+        "REPORT_SUBMITTED",
+        "中队",
+        {"kind": "SQUAD_QUARTER_END", "period": period.label},
+        at(period.end - dt.timedelta(days=1)),
+        subject="reports",
+    )
     last = dt.date(period.year, period.last_month, 20)
     add(
         "REPORT_SUBMITTED",

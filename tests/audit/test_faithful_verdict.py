@@ -402,3 +402,87 @@ def test_nothing_is_due_before_the_policy_is_in_force() -> None:
     june = audit(policy, [], 2020, as_of=dt.date(2020, 6, 10))
     # only the tables due from 2020-04-08 on (for April and May) are missing
     assert rule(june, "report.monthly_dispatch").subjects == ["2020-04", "2020-05"]
+
+
+# --- requirements the texts state that the records can show ---------------------------
+
+
+def test_huojia_17_the_steps_of_the_flow_in_order(tmp_path: Path) -> None:
+    """获嘉 第十七条 "随机抽查流程：…（三）随机抽取检查对象和检查人员；（四）开展随机抽查…；
+    （五）抽查结果公示"."""
+    rows = [
+        *draw("D", "2025Q3", D(2025, 7, 5), ["T1", "T2"]),
+        *task("T1", "u1", "GENERAL", D(2025, 7, 10), inspected=D(2025, 7, 20)),
+        result("T1", D(2025, 7, 21)),
+        disclosed("T1", D(2025, 7, 25)),
+        *task("T2", "u2", "GENERAL", D(2025, 7, 10), inspected=D(2025, 7, 20)),
+        result("T2", D(2025, 7, 21)),
+        disclosed("T2", D(2025, 7, 15)),  # published before it was inspected
+    ]
+    verdict = audit(get_policy("huojia"), _ledger(tmp_path, rows), 2025, quarter=3,
+                    as_of=dt.date(2025, 10, 31))  # fmt: skip
+    flow = rule(verdict, "flow.order")
+    assert flow.status is Status.FAIL and flow.subjects == ["T2"] and "1/2" in flow.measured
+
+
+def test_huojia_18_a_problem_found_is_ordered_corrected(tmp_path: Path) -> None:
+    """获嘉 第十八条 "发现环境管理问题的，应当责令改正，提出整改要求，督促整改到位"."""
+    rows = [
+        *draw("D", "2025Q3", D(2025, 7, 5), ["T1", "T2"]),
+        *task("T1", "u1", "GENERAL", D(2025, 7, 10), inspected=D(2025, 7, 20)),
+        result("T1", D(2025, 7, 21), "RECTIFY"),
+        ("RECTIFICATION_ORDERED", {"task_id": "T1"}, D(2025, 7, 21, 15), None),
+        *task("T2", "u2", "GENERAL", D(2025, 7, 10), inspected=D(2025, 7, 20)),
+        result("T2", D(2025, 7, 21), "RECTIFY"),  # no order recorded
+    ]
+    verdict = audit(get_policy("huojia"), _ledger(tmp_path, rows), 2025, quarter=3,
+                    as_of=dt.date(2025, 10, 31))  # fmt: skip
+    ordered = rule(verdict, "rectification.ordered")
+    assert ordered.status is Status.FAIL and ordered.subjects == ["T2"]
+
+
+def test_benxi_7_2_each_draw_is_filed_with_the_city_team(tmp_path: Path) -> None:
+    """本溪 七(二) "抽查结果报市执法队备案"."""
+    rows = [*_one_task()]
+    policy = get_policy("benxi")
+    missing = audit(policy, _ledger(tmp_path / "a", rows), 2025, quarter=3,
+                    as_of=dt.date(2025, 10, 31))  # fmt: skip
+    assert rule(missing, "draw.filing").status is Status.FAIL
+    assert rule(missing, "draw.filing").subjects == ["2025Q3"]
+    filed = ("REPORT_SUBMITTED", {"kind": "DRAW_FILING", "period": "2025Q3"}, D(2025, 7, 6),
+             "reports")  # fmt: skip
+    ok = audit(policy, _ledger(tmp_path / "b", [*rows, filed]), 2025, quarter=3,
+               as_of=dt.date(2025, 10, 31))  # fmt: skip
+    assert rule(ok, "draw.filing").status is Status.PASS
+
+
+def test_qingdao_5_the_quarterly_report_is_published_and_2_2_squads_report(
+    tmp_path: Path,
+) -> None:
+    """青岛 五 "宣教中心通过青岛市生态环境局官网向社会公示季度报表"; 二(二) "各中队将企业
+    信息完善情况于每个季度末报大队综合科"."""
+    report = ("REPORT_SUBMITTED", {"kind": "QUARTERLY", "period": "2025Q2"}, D(2025, 7, 8),
+              "reports")  # fmt: skip
+    squads = ("REPORT_SUBMITTED", {"kind": "SQUAD_QUARTER_END", "period": "2025Q3"},
+              D(2025, 9, 29), "reports")  # fmt: skip
+    policy = get_policy("qingdao_west_coast")
+    first = audit(policy, _ledger(tmp_path / "a", [report, squads]), 2025, quarter=3,
+                  as_of=dt.date(2025, 10, 31))  # fmt: skip
+    assert rule(first, "report.quarterly_published").status is Status.FAIL
+    assert rule(first, "pool.squad_reports").status is Status.PASS
+    public = ("REPORT_SUBMITTED", {"kind": "QUARTERLY_PUBLISHED", "period": "2025Q2"},
+              D(2025, 7, 12), "reports")  # fmt: skip
+    second = audit(policy, _ledger(tmp_path / "b", [report, squads, public]), 2025, quarter=3,
+                   as_of=dt.date(2025, 10, 31))  # fmt: skip
+    assert rule(second, "report.quarterly_published").status is Status.PASS
+
+
+def test_xiping_3_3_return_visits_and_credit_records_are_not_measured(tmp_path: Path) -> None:
+    """西平 三(三) "有针对性的开展整改回访…将随机检查结果纳入企业社会信用记录": the records
+    cannot show them; the verdict says what a bureau shows instead."""
+    verdict = audit(get_policy("xiping"), _ledger(tmp_path, _one_task()), 2025, quarter=3,
+                    as_of=dt.date(2025, 10, 31))  # fmt: skip
+    for rule_id, evidence in (("rectification.follow_up", "回访"),
+                              ("results.credit_record", "信用记录")):  # fmt: skip
+        found = rule(verdict, rule_id)
+        assert found.status is Status.NOT_MEASURED and evidence in found.note

@@ -38,6 +38,7 @@ class TaskFacts:
     withheld: bool = False
     disclosed: dt.date | None = None
     signed_by_entity: bool | None = None
+    rectification_ordered: dt.date | None = None
 
     @property
     def inspected(self) -> dt.date | None:
@@ -107,6 +108,9 @@ def gather(events: Iterable[LedgerEvent], monitor: Monitor) -> Facts:
             task = facts.task(p["task_id"])
             task.result, task.withheld = p["outcome"], bool(p.get("withheld"))
             task.result_day = task.result_day or day
+        elif kind is EventType.RECTIFICATION_ORDERED:
+            task = facts.task(p["task_id"])
+            task.rectification_ordered = task.rectification_ordered or day
         elif kind is EventType.DISCLOSURE_PUBLISHED:
             for task_id in p["task_ids"]:
                 task = facts.task(task_id)

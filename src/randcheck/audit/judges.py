@@ -430,6 +430,7 @@ FILED: dict[str, tuple[EventType, Any]] = {
     "quarter_results": (EventType.REPORT_SUBMITTED, _report("QUARTERLY_RESULTS")),
     "quarterly_plan_report": (EventType.REPORT_SUBMITTED, _report("QUARTERLY_PLAN")),
     "quarter_results_report": (EventType.REPORT_SUBMITTED, _report("QUARTERLY_RESULTS")),
+    "squad_quarter_end": (EventType.REPORT_SUBMITTED, _report("SQUAD_QUARTER_END")),
     "quarterly_report": (EventType.REPORT_SUBMITTED, _report("QUARTERLY")),
     "monthly_dispatch": (EventType.REPORT_SUBMITTED, _report("MONTHLY_DISPATCH")),
     "yearly_report": (EventType.REPORT_SUBMITTED, _report("YEARLY")),
@@ -467,7 +468,82 @@ def requirement(ctx: Context, rule: Requirement) -> RuleVerdict | None:
             "every inspection record signed by the entity",
             unsigned,
         )
+    if rule.topic == "rectification_ordered":
+        return _rectification_ordered(ctx, rule)
+    if rule.topic == "flow_order":
+        return _flow_order(ctx, rule)
+    if rule.topic in ("draw_filing", "quarterly_report_published"):
+        return _filed_for_each(ctx, rule)
     return None
+
+
+def _rectification_ordered(ctx: Context, rule: Requirement) -> RuleVerdict:
+    """获嘉 第十八条: a problem found is ordered corrected (RECTIFICATION_ORDERED)."""
+    results = [t for t in ctx.tasks() if t.result is not None]
+    if not results:
+        return _missing(rule, "no inspection result recorded in the period (RESULT_RECORDED)")
+    problems = [t for t in results if t.result == "RECTIFY"]
+    if not problems:
+        return RuleVerdict(
+            rule, Status.NOT_APPLICABLE, note="no problem found in the period's results"
+        )
+    unordered = sorted(t.task_id for t in problems if t.rectification_ordered is None)
+    return RuleVerdict(
+        rule,
+        Status.FAIL if unordered else Status.PASS,
+        f"{len(problems) - len(unordered)}/{len(problems)} problems ordered corrected",
+        "every problem found ordered corrected (责令改正)",
+        unordered,
+    )
+
+
+def _flow_order(ctx: Context, rule: Requirement) -> RuleVerdict:
+    """获嘉 第十七条: the steps in order: draw, dispatch, inspection, result, publication."""
+    tasks = [t for t in ctx.tasks() if t.dispatched is not None]
+    if not tasks:
+        return _missing(rule, "no task dispatched in the period (TASK_DISPATCHED)")
+    out_of_order = []
+    for t in tasks:
+        sealed = ctx.facts.sealed.get(t.draw_id or "", (None, ""))[0]
+        steps = [sealed, t.dispatched, t.started or t.completed, t.completed, t.result_day,
+                 t.disclosed]  # fmt: skip
+        present = [d for d in steps if d is not None]
+        if present != sorted(present):
+            out_of_order.append(t.task_id)
+    return RuleVerdict(
+        rule,
+        Status.FAIL if out_of_order else Status.PASS,
+        f"{len(tasks) - len(out_of_order)}/{len(tasks)} tasks in the order of the flow",
+        "draw, dispatch, inspection, result, publication, in that order",
+        sorted(out_of_order),
+    )
+
+
+def _filed_for_each(ctx: Context, rule: Requirement) -> RuleVerdict:
+    """A filing the text asks for each quarter, with no date: present by the audit date.
+
+    本溪 七(二) "抽查结果报市执法队备案": each quarter's draw filed (DRAW_FILING);
+    青岛 五 "宣教中心…向社会公示季度报表": each quarterly report filed, then published
+    (QUARTERLY_PUBLISHED)."""
+    reports = [(p.get("kind"), p.get("period")) for k, _, p in ctx.facts.filed
+               if k is EventType.REPORT_SUBMITTED]  # fmt: skip
+    if rule.topic == "draw_filing":
+        wanted = sorted({period for _, period in ctx.facts.sealed.values()
+                         if any(q.label == period for q in ctx.quarters_all)})  # fmt: skip
+        kind, what = "DRAW_FILING", "draw sealed (DRAW_SEALED)"
+    else:
+        wanted = sorted({str(period) for kind_, period in reports if kind_ == "QUARTERLY"})
+        kind, what = "QUARTERLY_PUBLISHED", "quarterly report filed (REPORT_SUBMITTED QUARTERLY)"
+    if not wanted:
+        return _missing(rule, f"no {what} in the period")
+    missing = [p for p in wanted if (kind, p) not in reports]
+    return RuleVerdict(
+        rule,
+        Status.FAIL if missing else Status.PASS,
+        f"{len(wanted) - len(missing)}/{len(wanted)} filed by {ctx.as_of}",
+        f"a {kind} report for each",
+        missing,
+    )
 
 
 def coverage(ctx: Context, rule: CoverageCycle) -> RuleVerdict:
@@ -665,7 +741,15 @@ MEASURED_BY: dict[type[Rule], str] = {
 
 def measured_by(rule: AnyRule) -> str:
     """How the verdict measures ``rule`` (or why it does not), in a few words."""
-    if isinstance(rule, Requirement) and rule.topic not in ("inspector_counts", "entity_signature"):
+    measured_topics = (
+        "inspector_counts",
+        "entity_signature",
+        "rectification_ordered",
+        "flow_order",
+        "draw_filing",
+        "quarterly_report_published",
+    )
+    if isinstance(rule, Requirement) and rule.topic not in measured_topics:
         return "not measured: " + _not_measured(rule).note
     if isinstance(rule, DatedObligation) and rule.obligation == "quarter_results":
         return "the quarter's tasks: each inspected, and its result published, by the date"

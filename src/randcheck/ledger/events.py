@@ -54,6 +54,9 @@ class ReportKind(LabelledEnum):
     YEARLY = ("YEARLY", "年度工作报告")
     QUARTERLY_PLAN = ("QUARTERLY_PLAN", "季度检查计划")
     QUARTERLY_RESULTS = ("QUARTERLY_RESULTS", "季度检查结果")
+    QUARTERLY_PUBLISHED = ("QUARTERLY_PUBLISHED", "季度报表公示")
+    DRAW_FILING = ("DRAW_FILING", "抽取结果备案")
+    SQUAD_QUARTER_END = ("SQUAD_QUARTER_END", "中队季末报送")
 
 
 class _Payload(BaseModel):

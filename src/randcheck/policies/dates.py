@@ -18,6 +18,7 @@ from randcheck.policies.model import (
     DatedObligation,
     MonthlyBy,
     Policy,
+    QuarterEnd,
     QuarterMonthDay,
     QuarterStartWithin,
     YearlyDate,
@@ -43,6 +44,8 @@ def instances(
         return [(target, dt.date(year, when.month, when.day))]
     if isinstance(when, BeforeYearEnd):
         return [(str(year), dt.date(year, 12, 31))]
+    if isinstance(when, QuarterEnd):
+        return [(q.label, q.end) for q in quarters]
     if isinstance(when, QuarterMonthDay):
         offset = {"first": 0, "last": 2}[when.month]
         return [(q.label, dt.date(q.year, q.first_month + offset, when.day)) for q in quarters]

@@ -26,6 +26,7 @@ from randcheck.policies.model import (
     NonSite,
     NotSpecified,
     Policy,
+    QuarterEnd,
     QuarterlyMinimum,
     QuarterlyShare,
     QuarterMonthDay,
@@ -58,6 +59,8 @@ def _when(rule: DatedObligation) -> str:
         return f"within {when.days} {unit} of each quarter's start"
     if isinstance(when, MonthlyBy):
         return f"by the {_ordinal(when.day)} of each month, for the previous month"
+    if isinstance(when, QuarterEnd):
+        return "by the last day of each quarter"
     assert isinstance(when, BeforeYearEnd)
     return "before the end of each year"
 

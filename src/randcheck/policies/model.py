@@ -319,6 +319,7 @@ ObligationKind = Literal[
     "quarter_results",
     "quarterly_plan_report",
     "quarter_results_report",
+    "squad_quarter_end",
     "pool_update",
     "inspector_count",
     "annual_plan",
@@ -363,12 +364,18 @@ class MonthlyBy(_Frozen):
     covers: Literal["previous_month"] = "previous_month"
 
 
+class QuarterEnd(_Frozen):
+    """Due on the last day of each quarter (青岛 二(二) 于每个季度末)."""
+
+    kind: Literal["quarter_end"] = "quarter_end"
+
+
 class BeforeYearEnd(_Frozen):
     kind: Literal["before_year_end"] = "before_year_end"
 
 
 DateRule = Annotated[
-    YearlyDate | QuarterMonthDay | QuarterStartWithin | MonthlyBy | BeforeYearEnd,
+    YearlyDate | QuarterMonthDay | QuarterStartWithin | MonthlyBy | BeforeYearEnd | QuarterEnd,
     Field(discriminator="kind"),
 ]
 

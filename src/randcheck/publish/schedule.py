@@ -29,6 +29,7 @@ OBLIGATION_ZH = {
     "quarter_results": "完成检查并公示结果",
     "quarterly_plan_report": "检查计划报市执法队",
     "quarter_results_report": "检查结果报市执法队",
+    "squad_quarter_end": "中队季末报送企业信息完善情况",
     "pool_update": "名录库更新备案",
     "inspector_count": "在编在岗执法人员总数更新",
     "annual_plan": "下一年度抽查计划",

@@ -380,6 +380,18 @@ POLICY = POLICY_2025_1.revised(
             ),
         },
     },
+    add=[
+        Requirement(
+            id="draw.filing",
+            title="Each quarter's draw filed with the city's enforcement team (备案)",
+            topic="draw_filing",
+            citation=c("七(二)", "抽查结果报市执法队备案"),
+            interpretation=(
+                "抽查结果 here is the draw's result (the drawn list): each quarter with a draw "
+                "sealed has a DRAW_FILING report for it by the audit date. No date is given."
+            ),
+        )
+    ],
     reason="本溪 六(二) ranks neither class; 七(二) names no replacement method (issue 13)",
 )
 POLICIES = (POLICY_2025_1, POLICY)

@@ -465,9 +465,38 @@ POLICY = POLICY_2023_1.revised(
                 "closed ones leave the registry. Operating entities only is the variant "
                 "huojia.operating_only."
             ),
-        )
+        ),
+        Requirement(
+            id="flow.order",
+            title="The steps in order: plan, task, draw, inspection entered, results published, handling",
+            topic="flow_order",
+            citation=rules(
+                "第十七条",
+                "（三）随机抽取检查对象和检查人员；（四）开展随机抽查，并通过移动执法终端将检查情况录入“双随机系统”；（五）抽查结果公示",
+            ),
+            interpretation=(
+                "Measured per task on the dates the ledger records: the draw sealed, the task "
+                "dispatched, the inspection, the result and its publication, in that order."
+            ),
+        ),
+        Requirement(
+            id="rectification.ordered",
+            title="A problem found is ordered corrected, and followed up",
+            topic="rectification_ordered",
+            citation=rules(
+                "第十八条", "发现环境管理问题的，应当责令改正，提出整改要求，督促整改到位"
+            ),
+            interpretation=(
+                "Measured: every result that found a problem (发现问题已责令整改) has its "
+                "RECTIFICATION_ORDERED. 督促整改到位 sets no period, so completion is not timed."
+            ),
+        ),
     ],
-    reason="获嘉 第十四条 takes its base as the entities 纳入检查对象名录库; 第十二条 forbids no reason",
+    reason=(
+        "获嘉 第十四条 takes its base as the entities 纳入检查对象名录库; 第十二条 forbids no "
+        "reason; 第十七条 and 第十八条 are checkable"
+    ),
+    not_modelled=[n for n in NOT_MODELLED if n.clause not in ("第十七条", "第十八条")],
 )
 POLICIES = (POLICY_2023_1, POLICY)
 

@@ -22,6 +22,7 @@ from randcheck.policies.model import (
     MonthlyBy,
     NotSpecified,
     Policy,
+    QuarterEnd,
     QuarterlyShare,
     QuarterStartWithin,
     RandomDraw,
@@ -252,6 +253,25 @@ POLICY = POLICY_2020_1.revised(
             "stated reason (等特殊情况); chosen, signed off",
         },
     },
-    reason="青岛 三(一) 全市 staff; 七(一)'s list ends in 等特殊情况 (issue 13)",
+    add=[
+        DatedObligation(
+            id="pool.squad_reports",
+            title="Each squad reports its entity updates at each quarter's end",
+            obligation="squad_quarter_end",
+            when=QuarterEnd(),
+            citation=c("二(二)", "各中队将企业信息完善情况于每个季度末报大队综合科"),
+        ),
+        Requirement(
+            id="report.quarterly_published",
+            title="The quarterly report is published on the bureau's website",
+            topic="quarterly_report_published",
+            citation=c("五", "宣教中心通过青岛市生态环境局官网向社会公示季度报表"),
+            interpretation=(
+                "No date is given: each quarterly report filed has its publication "
+                "(QUARTERLY_PUBLISHED) by the audit date."
+            ),
+        ),
+    ],
+    reason="青岛 三(一) 全市 staff; 七(一)'s list ends in 等特殊情况; 二(二), 五 (issue 13)",
 )
 POLICIES = (POLICY_2020_1, POLICY)

@@ -286,9 +286,23 @@ POLICY = POLICY_2024_1.revised(
             ),
         ),
         EVERY_SPECIAL_QUARTER,
+        Requirement(
+            id="rectification.follow_up",
+            title="Problems found are handled and followed up with a return visit (整改回访)",
+            topic="rectification_follow_up",
+            evidence="the return-visit records (整改回访记录)",
+            citation=c("三(三)", "有针对性的开展整改回访，确保整改落实"),
+        ),
+        Requirement(
+            id="results.credit_record",
+            title="Inspection results enter the enterprise credit record",
+            topic="credit_record",
+            evidence="the entries in the enterprise credit record (企业社会信用记录)",
+            citation=c("三(三)", "将随机检查结果纳入企业社会信用记录"),
+        ),
     ],
     reason="西平 一(一)/(二), 一(三) and 一(四)3 read as their words say (issue 13)",
-    not_modelled=[n for n in NOT_MODELLED if n.clause != "一(二)"],
+    not_modelled=[n for n in NOT_MODELLED if n.clause not in ("一(二)", "三(三)")],
 )
 POLICIES = (POLICY_2024_1, POLICY)
 
