@@ -87,6 +87,11 @@ class Quarter:
         return tuple(Quarter(self.year, q) for q in range(1, 5))
 
     @property
+    def index(self) -> int:
+        """A running number: consecutive quarters differ by one (for counting quarters)."""
+        return self.year * 4 + self.quarter - 1
+
+    @property
     def label(self) -> str:
         return f"{self.year}Q{self.quarter}"
 

@@ -486,3 +486,51 @@ def test_xiping_3_3_return_visits_and_credit_records_are_not_measured(tmp_path: 
                               ("results.credit_record", "信用记录")):  # fmt: skip
         found = rule(verdict, rule_id)
         assert found.status is Status.NOT_MEASURED and evidence in found.note
+
+
+# --- 获嘉 第十四条 一般监管对象2至3年抽查1次: per entity, not in fixed windows -------------
+
+
+def _general_registry() -> Registry:
+    entities = [make_entity(n, entity_class="GENERAL") for n in (1, 2, 3)]
+    return Registry.from_records(entities, [make_inspector(1), make_inspector(2)])
+
+
+def test_huojia_14_a_general_entity_within_3_years_of_its_last_inspection(tmp_path: Path) -> None:
+    registry = _general_registry()
+    a, b, c = registry.column("uscc")
+    rows = [
+        ("ITEM_LIST_PUBLISHED", {"items": ["x"], "year": 2023}, D(2023, 1, 3), "items"),
+        *task("A1", a, "GENERAL", D(2023, 3, 1), draw_id=None, inspected=D(2023, 3, 5)),
+        *task("A2", a, "GENERAL", D(2025, 6, 1), draw_id=None, inspected=D(2025, 6, 5)),
+        *task("B1", b, "GENERAL", D(2023, 2, 1), draw_id=None, inspected=D(2023, 2, 5)),
+    ]  # c is never inspected
+    events = _ledger(tmp_path, rows)
+    gap = audit(get_policy("huojia"), events, 2026, as_of=dt.date(2026, 12, 31), registry=registry)
+    verdict = rule(gap, "general.coverage")
+    # B: 2023-02-05 + 3 years passed in 2026; C: not inspected in the 3+ years of records
+    assert verdict.status is Status.FAIL and verdict.subjects == sorted([b, c])
+    assert verdict.measured.startswith("1/3 within 3 years")
+    # fixed windows (2023-2025, 2026-2028) let B wait until 2028: nothing to say yet
+    windows = audit(get_policy("huojia.general_fixed_windows"), events, 2026,
+                    as_of=dt.date(2026, 12, 31), registry=registry)  # fmt: skip
+    assert rule(windows, "general.coverage").status is Status.NOT_ENOUGH_DATA
+
+
+def test_huojia_14_the_draw_takes_an_entity_at_its_3_year_limit() -> None:
+    from randcheck.draw.history import History, Inspection
+    from randcheck.draw.select import plan_draw
+    from randcheck.periods import Quarter
+
+    entities = [make_entity(n, entity_class="GENERAL") for n in range(1, 41)]
+    registry = Registry.from_records(entities, [make_inspector(n) for n in range(1, 7)])
+    usccs = registry.column("uscc")
+    # one entity last inspected in August 2022: its 3 years end in 2025Q3
+    due = usccs[17]
+    history = History(
+        [Inspection(uscc=due, date=dt.date(2022, 8, 15))]
+        + [Inspection(uscc=u, date=dt.date(2025, 1, 20)) for u in usccs if u != due]
+    )
+    drawn = plan_draw(get_policy("huojia"), registry, Quarter(2025, 3), "seed", history=history)
+    general = [t for t in drawn.tasks if t.entity_class.value == "GENERAL"]
+    assert any(t.uscc == due and t.due_now for t in general)

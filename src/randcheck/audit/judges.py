@@ -36,6 +36,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, TypeAlias
 
 from randcheck.audit.facts import Facts, TaskFacts, snapshot
@@ -81,6 +82,7 @@ from randcheck.policies.model import (
     Team,
     YearlyDate,
     base_statuses,
+    years_after,
 )
 from randcheck.registry import Registry
 
@@ -546,10 +548,74 @@ def _filed_for_each(ctx: Context, rule: Requirement) -> RuleVerdict:
     )
 
 
+def _gap_coverage(ctx: Context, rule: CoverageCycle) -> RuleVerdict:
+    """Per entity: no more than ``years`` years between its inspections, from when the rule
+    applies to it (the policy in force, or its start 投产时间 if later) to the year's end or
+    ``as_of``. Before the ledger's first record nothing is known."""
+    assert ctx.registry is not None
+    registry, base = ctx.registry, set(base_statuses(ctx.policy))
+    until = min(ctx.as_of, dt.date(ctx.year, 12, 31))
+    days: dict[str, list[dt.date]] = {}
+    for t in ctx.facts.tasks.values():
+        if t.uscc and t.inspected is not None and t.inspected <= until:
+            days.setdefault(t.uscc, []).append(t.inspected)
+    first_record = min(
+        [d for _, d, _ in ctx.facts.filed] + [d for v in days.values() for d in v],
+        default=until,
+    )
+    over, unknown, members = [], 0, 0
+    starts = registry.column("production_start")
+    in_force = ctx.policy.effective_from
+    for row, (uscc, cls, status) in enumerate(
+        zip(
+            registry.column("uscc"),
+            registry.column("entity_class"),
+            registry.column("production_status"),
+        )
+    ):
+        if cls is not rule.entity_class or status not in base:
+            continue
+        members += 1
+        # the entity's clock starts when the rule applies to it: the policy in force,
+        # or the entity started later; the ledger shows inspections from its first record
+        clock = max(starts[row] or in_force, in_force)
+        points = sorted(days.get(uscc, []))
+        if first_record <= clock:
+            points = [clock, *points]
+        elif not points:
+            if years_after(first_record, rule.years) < until:
+                over.append(uscc)  # no inspection in more than the cycle of records
+            else:
+                unknown += 1
+            continue
+        if any(years_after(a, rule.years) < b for a, b in pairwise([*points, until])):
+            over.append(uscc)
+    measured = (
+        f"{members - len(over) - unknown}/{members} within {rule.years} years of their last "
+        f"inspection by {until}"
+    )
+    if over:
+        return RuleVerdict(rule, Status.FAIL, measured, describe(rule), sorted(over))
+    if unknown:
+        return RuleVerdict(
+            rule,
+            Status.NOT_ENOUGH_DATA,
+            measured,
+            describe(rule),
+            note=f"{unknown} entities not inspected in the ledger, whose records begin "
+            f"{first_record}: the ledger must reach back {rule.years} years, or to the "
+            "entity's start",
+        )
+    return RuleVerdict(rule, Status.PASS, measured, describe(rule))
+
+
 def coverage(ctx: Context, rule: CoverageCycle) -> RuleVerdict:
-    """Coverage in the cycle ending in or after the year: every operating member, M times."""
+    """Coverage in the cycle ending in or after the year: every member of the base, M times
+    (fixed windows); or, for a per-entity cycle, no gap longer than the cycle."""
     if ctx.registry is None:
         return _missing(rule, "the registry's entity list: audit with --registry")
+    if rule.measure == "gap":
+        return _gap_coverage(ctx, rule)
     registry, base = ctx.registry, set(base_statuses(ctx.policy))
     cycle = cycle_of(rule, ctx.policy, Quarter(ctx.year, 4))
     members = [

@@ -36,6 +36,7 @@ from randcheck.policies.model import (
     QuarterlyMinimum,
     QuarterlyShare,
     StaffMultiple,
+    years_after,
 )
 
 CLASS_ORDER = (EntityClass.KEY, EntityClass.SPECIAL, EntityClass.GENERAL)
@@ -120,6 +121,41 @@ class ClassPool:
     """How the quota terms name the base: "operating", or "registered (not closed)"."""
 
 
+def _gap_term(
+    rule: CoverageCycle, policy: Policy, pool: ClassPool, period: Quarter, earlier: History
+) -> tuple[QuotaTerm, CycleNeeds]:
+    """A per-entity cycle: each entity again within ``years`` of its last inspection (or of
+    the policy's start, for one never inspected). Due this quarter: those whose limit falls
+    in it or before; the term spreads the rest over the quarters left to each limit."""
+    last: dict[str, dt.date] = {}
+    for inspection in earlier:
+        if inspection.date > last.get(inspection.uscc, dt.date.min):
+            last[inspection.uscc] = inspection.date
+    start = policy.effective_from
+    now: set[str] = set()
+    soon: set[str] = set()
+    rate = 0.0
+    for u in pool.eligible:
+        limit = years_after(last.get(u, start), rule.years) - dt.timedelta(days=1)
+        left = (Quarter.of(limit).index - period.index + 1) if limit >= period.start else 0
+        if left <= 1:
+            now.add(u)
+            rate += 1
+        else:
+            rate += 1 / left
+            if left <= 4:
+                soon.add(u)
+    count = max(math.ceil(round(rate, 9)), len(now))
+    why = (
+        f"{len(now)} due by {period.label} ({rule.years} years since their last inspection); "
+        f"{len(pool.eligible) - len(now)} others spread over the quarters to their limits"
+    )
+    return (
+        QuotaTerm(rule.id, str(rule.citation), count, why),
+        CycleNeeds(frozenset(now | soon), frozenset(now)),
+    )
+
+
 def compute_quota(
     policy: Policy,
     entity_class: EntityClass,
@@ -162,7 +198,10 @@ def compute_quota(
         terms.append(QuotaTerm(multiple.id, str(multiple.citation), count, why))
 
     coverage = policy.class_rule(CoverageCycle, entity_class)
-    if coverage is not None:
+    if coverage is not None and coverage.measure == "gap":
+        term, needs_now = _gap_term(coverage, policy, pool, period, earlier)
+        terms.append(term)
+    elif coverage is not None:
         cycle = cycle_of(coverage, policy, period)
         seen = earlier.between(cycle.start, cycle.end)
         times, done_in_cycle = coverage.times, seen.get

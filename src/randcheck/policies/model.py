@@ -129,12 +129,14 @@ class Strength(LabelledEnum):
       青岛 四 says so itself for rectification); a miss with no recorded reason fails.
     - ``PREFERENCE`` 优先: a preference; reported, never failed on its own.
     - ``TARGET`` 力争: a target, reported met or missed apart from the obligations.
+    - ``FACTOR`` 等因素: one of the factors a bureau weighs (本溪 七(一)2); reported only.
     """
 
     OBLIGATION = ("OBLIGATION", "应当")
     IN_PRINCIPLE = ("IN_PRINCIPLE", "原则上")
     PREFERENCE = ("PREFERENCE", "优先")
     TARGET = ("TARGET", "力争")
+    FACTOR = ("FACTOR", "考虑因素")
 
     @property
     def binding(self) -> bool:
@@ -204,12 +206,33 @@ class StaffMultiple(Rule):
 
 
 class CoverageCycle(Rule):
-    """Each entity of the class inspected ``times`` times in every ``years`` years."""
+    """Each entity of the class inspected ``times`` times in every ``years`` years.
+
+    ``measure``: ``window``, in fixed windows of ``years`` calendar years counted from the
+    policy's first year (one-year cycles: calendar years); ``gap``, per entity, no more
+    than ``years`` years between its inspections or since it entered the base (获嘉
+    第十四条 一般监管对象2至3年抽查1次; fixed windows allow gaps of nearly twice that).
+    """
 
     kind: Literal["coverage_cycle"] = "coverage_cycle"
     entity_class: EntityClass
     times: int = Field(ge=1)
     years: int = Field(ge=1)
+    measure: Literal["window", "gap"] = "window"
+
+    @model_validator(mode="after")
+    def _gap_once(self) -> CoverageCycle:
+        if self.measure == "gap" and self.times != 1:
+            raise ValueError("a gap cycle counts one inspection in every `years` years")
+        return self
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The same date ``years`` later (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 class QuarterlyMinimum(Rule):

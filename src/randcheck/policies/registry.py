@@ -53,6 +53,7 @@ VARIANTS: dict[str, tuple[str, str]] = {
     "huojia.general_two_year_cycle": (f"{_PACKAGE}.huojia_2023", "GENERAL_TWO_YEAR_CYCLE"),
     "huojia.joint_share_per_visit": (f"{_PACKAGE}.huojia_2023", "JOINT_SHARE_PER_VISIT"),
     "huojia.operating_only": (f"{_PACKAGE}.huojia_2023", "OPERATING_ONLY"),
+    "huojia.general_fixed_windows": (f"{_PACKAGE}.huojia_2023", "GENERAL_FIXED_WINDOWS"),
     "benxi.special_first": (f"{_PACKAGE}.benxi_2025", "SPECIAL_FIRST"),
 }
 """Named variant id -> (module, attribute): the other reading of an ambiguous clause."""

@@ -360,6 +360,15 @@ POLICY_2025_1 = Policy(
 POLICY = POLICY_2025_1.revised(
     "2025.2",
     {
+        "general.coverage": {
+            "strength": "FACTOR",
+            "title": "A factor for the general ratio: all general entities within three years",
+            "interpretation": (
+                "七(一)2 lets each branch set its general ratio itself, weighing 三年内实现…全覆盖 "
+                "with other factors (等因素): a factor, not a rule of its own, so the verdict "
+                "reports it and never fails on it. The draw uses it as the default ratio."
+            ),
+        },
         "team.replacement": {
             "method": "any",
             "other_reasons": True,

@@ -439,6 +439,15 @@ POLICY_2023_1 = Policy(
 POLICY = POLICY_2023_1.revised(
     "2023.2",
     {
+        "general.coverage": {
+            "measure": "gap",
+            "interpretation": (
+                "2至3年抽查1次, read at its outer bound, per entity: no more than 3 years "
+                "between its inspections (or since it started). Fixed 3-year windows, which "
+                "allow gaps of nearly 6 years, are the variant huojia.general_fixed_windows; "
+                "within 2 years is huojia.general_two_year_cycle."
+            ),
+        },
         "team.replacement": {
             "reasons": [],
             "interpretation": (
@@ -446,7 +455,7 @@ POLICY = POLICY_2023_1.revised(
                 "The text also allows swapping entities with another inspector; randcheck "
                 "implements the withdrawal-and-redraw route."
             ),
-        }
+        },
     },
     add=[
         DrawBase(
@@ -499,6 +508,12 @@ POLICY = POLICY_2023_1.revised(
     not_modelled=[n for n in NOT_MODELLED if n.clause not in ("第十七条", "第十八条")],
 )
 POLICIES = (POLICY_2023_1, POLICY)
+
+GENERAL_FIXED_WINDOWS = POLICY.with_changes(
+    {"general.coverage": {"measure": "window"}},
+    name="general_fixed_windows",
+    reason="获嘉 第十四条 2至3年 read as fixed 3-year windows from 2023 (randcheck 0.1's reading)",
+)
 
 OPERATING_ONLY = POLICY.with_changes(
     {"draw.base": {"statuses": [ProductionStatus.OPERATING, ProductionStatus.SEASONAL]}},
