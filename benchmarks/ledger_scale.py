@@ -1,7 +1,8 @@
 """A province-year in the ledger: append, verify the chain, audit.
 
 Targets on a 2-core, 24 GiB machine (issue 5): 200,000 entities, 60,000
-inspections, about 400,000 events; verify <= 10 s, full audit <= 30 s.
+inspections, about 400,000 events; verify <= 10 s, full audit <= 30 s. Every task
+comes from its quarter's sealed and revealed draw, as the regime asks.
 Appends are reported both one transaction per event (what a live system does)
 and in batches of 1,000 (an import).
 
@@ -46,22 +47,27 @@ def province_year(tasks: int, entities: int, seed: int = 1) -> list[Row]:
             dt.datetime(2025, 1, 10, 9),
         )
     ]
+    drawn: dict[int, list[str]] = {}  # quarter -> its tasks, each quarter one sealed draw
     for n in range(tasks):
         task = f"2025-T{n:06d}"
         start = dt.datetime(2025, 1, 15, 9) + dt.timedelta(minutes=n * 7)
+        quarter = (start.month - 1) // 3 + 1
+        drawn.setdefault(quarter, []).append(task)
         team = [f"I{rng.randrange(6000):05d}", f"I{rng.randrange(6000):05d}"]
         payload = {
             "task_id": task,
             "uscc": f"9141{rng.randrange(entities):014d}",
             "inspectors": team,
             "entity_class": rng.choice(classes),
+            "draw_id": f"2025Q{quarter}",
+            "period": f"2025Q{quarter}",
         }
         rows.append(("TASK_DISPATCHED", "执法队", payload, None, start))
         rows.append(
             (
                 "LIST_ACCESSED",
                 team[0],
-                {"draw_id": "d", "task_id": task},
+                {"draw_id": f"2025Q{quarter}", "task_id": task, "role": "TEAM"},
                 None,
                 start + dt.timedelta(hours=1),
             )
@@ -108,6 +114,14 @@ def province_year(tasks: int, entities: int, seed: int = 1) -> list[Row]:
                 entry + dt.timedelta(days=10),
             )
         )
+    for quarter, ids in drawn.items():
+        day = dt.datetime(2025, 3 * quarter - 2, 1, 8)
+        draw = f"2025Q{quarter}"
+        sealed = {"draw_id": draw, "period": draw, "commitment": "0" * 64,
+                  "receipt_digest": "0" * 64}  # fmt: skip
+        rows.append(("DRAW_SEALED", "执法队", sealed, None, day))
+        revealed = {"draw_id": draw, "tasks": ids}
+        rows.append(("DRAW_REVEALED", "执法队", revealed, None, day + dt.timedelta(hours=1)))
     rows.sort(key=lambda r: r[4])
     return rows
 

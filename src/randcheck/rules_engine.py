@@ -116,8 +116,11 @@ class RuleEngine:
         with _LOCK:
             self._sink, self._sid = found, sid
             try:
-                for kind, item in items:
-                    message = {**item, "sid": sid, MARKER: 1}
+                for n, (kind, item) in enumerate(items, start=1):
+                    # durable refuses a fact equal to one it holds (MessageObservedException):
+                    # two events of a subject can give the same fact (an inspection ended and
+                    # its result entered the same day), so each fact carries its position.
+                    message = {**item, "sid": sid, MARKER: n}
                     try:
                         if kind == "fact":
                             lang.assert_fact(self.name, message)

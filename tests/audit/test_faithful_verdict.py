@@ -534,3 +534,48 @@ def test_huojia_14_the_draw_takes_an_entity_at_its_3_year_limit() -> None:
     drawn = plan_draw(get_policy("huojia"), registry, Quarter(2025, 3), "seed", history=history)
     general = [t for t in drawn.tasks if t.entity_class.value == "GENERAL"]
     assert any(t.uscc == due and t.due_now for t in general)
+
+
+def test_benxi_8_2_the_item_list_and_plans_are_published(tmp_path: Path) -> None:
+    """本溪 八(二) "抽查事项清单和抽查工作计划应及时通过门户网站等媒介向社会公示"."""
+    items = ("ITEM_LIST_PUBLISHED", {"items": ["x"], "year": 2025}, D(2025, 1, 3), "items")
+    plan = ("PLAN_PUBLISHED", {"year": 2025, "quarter": 3}, D(2025, 7, 3), "plan")
+    policy = get_policy("benxi")
+    without = audit(policy, _ledger(tmp_path / "a", [items]), 2025, quarter=3,
+                    as_of=dt.date(2025, 10, 31))  # fmt: skip
+    assert rule(without, "publish.list_and_plan").subjects == ["2025Q3"]
+    with_plan = audit(policy, _ledger(tmp_path / "b", [items, plan]), 2025, quarter=3,
+                      as_of=dt.date(2025, 10, 31))  # fmt: skip
+    assert rule(with_plan, "publish.list_and_plan").status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "shows"),
+    [
+        ("team.leader", "小组长"),  # 七(五) 小组由小组长和成员组成
+        ("inspection.body_camera", "执法记录仪"),  # 七(五) 全程佩戴和开启执法记录仪
+        ("records.archived", "archive"),  # 七(七) 装订成册统一归档保管
+    ],
+)
+def test_benxi_what_the_records_cannot_show_says_what_a_bureau_shows(
+    tmp_path: Path, rule_id: str, shows: str
+) -> None:
+    verdict = audit(get_policy("benxi"), _ledger(tmp_path, _one_task()), 2025, quarter=3,
+                    as_of=dt.date(2025, 10, 31))  # fmt: skip
+    found = rule(verdict, rule_id)
+    assert found.status is Status.NOT_MEASURED and shows in found.note
+
+
+def test_the_same_fact_twice_in_a_task_is_judged_not_refused(tmp_path: Path) -> None:
+    """An inspection ended and its result entered the same day, disclosed twice the same
+    day: durable-rules refuses equal facts, so each carries its position (a crash before)."""
+    rows = [
+        *draw("D", "2025Q3", D(2025, 7, 5), ["T1"]),
+        *task("T1", "u1", "KEY", D(2025, 7, 10), inspected=D(2025, 7, 20, 10)),
+        result("T1", D(2025, 7, 20, 16)),
+        disclosed("T1", D(2025, 7, 22, 9)),
+        disclosed("T1", D(2025, 7, 22, 15)),
+    ]
+    verdict = audit(get_policy("benxi"), _ledger(tmp_path, rows), 2025, quarter=3,
+                    as_of=dt.date(2025, 10, 31))  # fmt: skip
+    assert rule(verdict, "disclosure.deadline").status is Status.PASS

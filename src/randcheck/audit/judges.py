@@ -100,34 +100,24 @@ class Context:
     calendar: WorkingCalendar
     registry: Registry | None = None
 
-    @property
-    def quarters_all(self) -> list[Quarter]:
-        """The quarters judged: the one asked for, or the year's four."""
-        return (
+    def __post_init__(self) -> None:
+        self.quarters_all = (
             [Quarter(self.year, self.quarter)]
             if self.quarter
             else list(Quarter(self.year, 1).year_quarters())
         )
-
-    @property
-    def quarters(self) -> list[Quarter]:
+        """The quarters judged: the one asked for, or the year's four."""
+        self.quarters = [q for q in self.quarters_all if q.end <= self.as_of]
         """The judged quarters that have ended by ``as_of``."""
-        return [q for q in self.quarters_all if q.end <= self.as_of]
-
-    @property
-    def start(self) -> dt.date:
-        return self.quarters_all[0].start
-
-    @property
-    def end(self) -> dt.date:
-        return self.quarters_all[-1].end
+        self.start, self.end = self.quarters_all[0].start, self.quarters_all[-1].end
+        self._tasks = [t for t in self.facts.tasks.values() if self.in_period(t.day)]
 
     def in_period(self, day: dt.date | None) -> bool:
         return day is not None and self.start <= day <= self.end
 
     def tasks(self) -> list[TaskFacts]:
         """The period's tasks: dispatched in it (or, with no dispatch, inspected in it)."""
-        return [t for t in self.facts.tasks.values() if self.in_period(t.day)]
+        return self._tasks
 
     def inspected(self, start: dt.date, end: dt.date) -> list[TaskFacts]:
         """Tasks whose inspection happened from ``start`` to ``end``."""
@@ -143,6 +133,17 @@ Judge: TypeAlias = Callable[[Context, Any], RuleVerdict | None]
 
 def _pct(x: float) -> str:
     return f"{x * 100:.1f} %"
+
+
+def _tally(rule: AnyRule, total: int, at_fault: list[str], what: str, required: str) -> RuleVerdict:
+    """PASS when nothing of ``total`` is at fault, else FAIL naming it; measured as a tally."""
+    return RuleVerdict(
+        rule,
+        Status.FAIL if at_fault else Status.PASS,
+        f"{total - len(at_fault)}/{total} {what}",
+        required,
+        sorted(at_fault),
+    )
 
 
 def _missing(rule: AnyRule, evidence: str) -> RuleVerdict:
@@ -476,6 +477,8 @@ def requirement(ctx: Context, rule: Requirement) -> RuleVerdict | None:
         return _flow_order(ctx, rule)
     if rule.topic in ("draw_filing", "quarterly_report_published"):
         return _filed_for_each(ctx, rule)
+    if rule.topic == "list_and_plan_published":
+        return _list_and_plan(ctx, rule)
     return None
 
 
@@ -490,12 +493,12 @@ def _rectification_ordered(ctx: Context, rule: Requirement) -> RuleVerdict:
             rule, Status.NOT_APPLICABLE, note="no problem found in the period's results"
         )
     unordered = sorted(t.task_id for t in problems if t.rectification_ordered is None)
-    return RuleVerdict(
+    return _tally(
         rule,
-        Status.FAIL if unordered else Status.PASS,
-        f"{len(problems) - len(unordered)}/{len(problems)} problems ordered corrected",
-        "every problem found ordered corrected (责令改正)",
+        len(problems),
         unordered,
+        "problems ordered corrected",
+        "every problem found ordered corrected (责令改正)",
     )
 
 
@@ -512,12 +515,12 @@ def _flow_order(ctx: Context, rule: Requirement) -> RuleVerdict:
         present = [d for d in steps if d is not None]
         if present != sorted(present):
             out_of_order.append(t.task_id)
-    return RuleVerdict(
+    return _tally(
         rule,
-        Status.FAIL if out_of_order else Status.PASS,
-        f"{len(tasks) - len(out_of_order)}/{len(tasks)} tasks in the order of the flow",
+        len(tasks),
+        out_of_order,
+        "tasks in the order of the flow",
         "draw, dispatch, inspection, result, publication, in that order",
-        sorted(out_of_order),
     )
 
 
@@ -607,6 +610,27 @@ def _gap_coverage(ctx: Context, rule: CoverageCycle) -> RuleVerdict:
             "entity's start",
         )
     return RuleVerdict(rule, Status.PASS, measured, describe(rule))
+
+
+def _list_and_plan(ctx: Context, rule: Requirement) -> RuleVerdict:
+    """本溪 八(二): the year's item list and each ended quarter's plan published (及时: no
+    date, so present by the audit date)."""
+    published = {
+        (k, str(p.get("year")), p.get("quarter"))
+        for k, _, p in ctx.facts.filed
+        if k in (EventType.ITEM_LIST_PUBLISHED, EventType.PLAN_PUBLISHED)
+    }
+    wanted = [(EventType.ITEM_LIST_PUBLISHED, str(ctx.year), None, str(ctx.year))] + [
+        (EventType.PLAN_PUBLISHED, str(q.year), q.quarter, q.label) for q in ctx.quarters
+    ]
+    missing = [label for k, y, q, label in wanted if (k, y, q) not in published]
+    return _tally(
+        rule,
+        len(wanted),
+        missing,
+        f"published by {ctx.as_of}",
+        "the item list and each quarter's plan published",
+    )
 
 
 def coverage(ctx: Context, rule: CoverageCycle) -> RuleVerdict:
@@ -814,6 +838,7 @@ def measured_by(rule: AnyRule) -> str:
         "flow_order",
         "draw_filing",
         "quarterly_report_published",
+        "list_and_plan_published",
     )
     if isinstance(rule, Requirement) and rule.topic not in measured_topics:
         return "not measured: " + _not_measured(rule).note

@@ -95,7 +95,8 @@ class _Task:
     started: bool = False
     started_at: float | None = None
     on_site: bool = True
-    replaced: bool = False
+    inspected: bool = False
+    quarter_end: int | None = None  # a drawn task: the day by which it must be inspected
 
 
 class Obligations:
@@ -145,7 +146,7 @@ class Obligations:
                 self.confidential is not None,
                 self.non_site is not None,
                 self.random is not None,
-                2,  # the rule set's revision: v2 adds the random-draw rules
+                3,  # the rule set's revision: v3 judges the random draw from Python facts
             ],
         )
         name = f"randcheck.obligations.{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
@@ -190,11 +191,9 @@ class Obligations:
             on("list.unapproved_change", lambda x: {"team": x.m.team, "inspected_by": x.m.by})
         )
         lang.when_all(m.t == "not_drawn")(on("task.not_drawn", lambda x: {"why": x.m.why}))
-        lang.when_all(
-            c.a << (m.t == "drawn"),
-            c.b << ((m.t == "audit") & (m.day > c.a.quarter_end)),
-            lang.none(m.t == "inspected"),
-        )(on("task.uninspected", lambda x: {"due": x.a.quarter_end, "as_of": x.b.day}))
+        lang.when_all(m.t == "uninspected")(
+            on("task.uninspected", lambda x: {"due": x.m.due, "as_of": x.m.as_of})
+        )
 
     # --- events to facts ---------------------------------------------------------------------
 
@@ -224,12 +223,9 @@ class Obligations:
             if self.min_team and on_site:  # a non-site task has no team to size
                 out.append({"t": "dispatched", "team": len(task.team), "min_team": self.min_team})
             if self.random is not None and p.get("draw_id"):
-                period = p.get("period")
-                quarter = _quarter(period, day)
-                out.append({"t": "drawn", "quarter_end": quarter.end.toordinal()})
+                task.quarter_end = _quarter(p.get("period"), day).end.toordinal()
         elif kind is EventType.INSPECTOR_REPLACED:
             task.team = (task.team - {p["removed"]}) | {p["added"]}
-            task.replaced = True
             if self.approval_rule is not None or self.redraw_rule is not None:
                 ok = (self.approval_rule is None or bool(p.get("approved_by"))) and (
                     self.redraw_rule is None or bool(p.get("drawn"))
@@ -269,7 +265,7 @@ class Obligations:
                     }
                 )
         elif kind is EventType.INSPECTION_COMPLETED:
-            out.append({"t": "inspected", "day": n})
+            task.inspected = True
             watched = self.approval_rule or self.redraw_rule or self.list_rule
             by = set(p.get("inspectors", []))
             if watched is not None and task.on_site and task.team and by != task.team:
@@ -280,7 +276,7 @@ class Obligations:
                 out.append({"t": "disclosure_due", "due": self._due(self.disclosure, day)})
         elif kind is EventType.RESULT_RECORDED:
             out.append({"t": "result", "day": n})
-            out.append({"t": "inspected", "day": n})
+            task.inspected = True
             if self.disclosure is not None and self.disclosure.after == "task_completed":
                 out.append({"t": "disclosure_due", "due": self._due(self.disclosure, day)})
             problem = p["outcome"] in (Outcome.RECTIFY.value, Outcome.CASE_FILED.value)
@@ -410,6 +406,12 @@ class Monitor:
                 )
                 if why:
                     facts.append({"t": "not_drawn", "why": why})
+            # a drawn task not inspected by its quarter's end, as of the audit date
+            late = task.quarter_end is not None and as_of.toordinal() > task.quarter_end
+            if late and not task.inspected:
+                facts.append(
+                    {"t": "uninspected", "due": task.quarter_end, "as_of": as_of.toordinal()}
+                )
             if not facts:
                 continue
             for finding in self.obligations.engine.facts(subject, [*facts, audit]):

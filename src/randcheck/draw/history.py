@@ -64,6 +64,14 @@ class History:
     def before(self, day: dt.date) -> History:
         return History(i for i in self._inspections if i.date < day)
 
+    def last_dates(self) -> dict[str, dt.date]:
+        """Each entity's latest inspection date."""
+        last: dict[str, dt.date] = {}
+        for i in self._inspections:
+            if i.date > last.get(i.uscc, dt.date.min):
+                last[i.uscc] = i.date
+        return last
+
     def item_counts(self, year: int) -> Counter[tuple[str, str]]:
         """(entity, item) -> inspections in ``year`` (本溪 七(一)4)."""
         counts: Counter[tuple[str, str]] = Counter()

@@ -127,17 +127,24 @@ def _gap_term(
     """A per-entity cycle: each entity again within ``years`` of its last inspection (or of
     the policy's start, for one never inspected). Due this quarter: those whose limit falls
     in it or before; the term spreads the rest over the quarters left to each limit."""
-    last: dict[str, dt.date] = {}
-    for inspection in earlier:
-        if inspection.date > last.get(inspection.uscc, dt.date.min):
-            last[inspection.uscc] = inspection.date
+    last = earlier.last_dates()
     start = policy.effective_from
+    limits: dict[dt.date, int] = {}  # last inspection -> the quarter its limit falls in
+
+    def limit_quarter(day: dt.date) -> int:
+        found = limits.get(day)
+        if found is None:
+            limit = years_after(day, rule.years) - dt.timedelta(days=1)
+            found = limits[day] = limit.year * 4 + (limit.month - 1) // 3
+        return found
+
     now: set[str] = set()
     soon: set[str] = set()
     rate = 0.0
+    here = period.index
+    get = last.get
     for u in pool.eligible:
-        limit = years_after(last.get(u, start), rule.years) - dt.timedelta(days=1)
-        left = (Quarter.of(limit).index - period.index + 1) if limit >= period.start else 0
+        left = limit_quarter(get(u, start)) - here + 1
         if left <= 1:
             now.add(u)
             rate += 1

@@ -121,6 +121,10 @@ class _Timeline(History):
         high = bisect_right(self._dates, end, 0, self._end)
         return Counter(self._usccs[low:high])
 
+    def last_dates(self) -> dict[str, dt.date]:
+        # in date order, so the last date seen is each entity's latest
+        return dict(zip(self._usccs[: self._end], self._dates[: self._end]))
+
     def item_counts(self, year: int) -> Counter[tuple[str, str]]:
         return self._whole().item_counts(year)
 

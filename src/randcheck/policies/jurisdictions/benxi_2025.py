@@ -360,6 +360,7 @@ POLICY_2025_1 = Policy(
 POLICY = POLICY_2025_1.revised(
     "2025.2",
     {
+        "flow": {"evidence": "each step's own record; the steps are measured by their rules"},
         "general.coverage": {
             "strength": "FACTOR",
             "title": "A factor for the general ratio: all general entities within three years",
@@ -391,6 +392,37 @@ POLICY = POLICY_2025_1.revised(
     },
     add=[
         Requirement(
+            id="team.leader",
+            title="Each team has a named leader (小组长) and members",
+            topic="team_leader",
+            evidence="the team list of each task naming its 小组长",
+            citation=c("七(五)", "小组由小组长和成员组成"),
+        ),
+        Requirement(
+            id="inspection.body_camera",
+            title="Inspectors wear and run body cameras throughout an on-site inspection",
+            topic="body_camera",
+            evidence="the 执法记录仪 recording of each on-site inspection",
+            citation=c("七(五)", "检查人员须全程佩戴和开启执法记录仪"),
+        ),
+        Requirement(
+            id="records.archived",
+            title="The year's lists, plans, registries, results and case files archived",
+            topic="archiving",
+            evidence="the archive: bound volumes, and the mobile platform's electronic files",
+            citation=c("七(七)", "各项材料应装订成册统一归档保管"),
+        ),
+        Requirement(
+            id="publish.list_and_plan",
+            title="The item list and the plans published on the portal",
+            topic="list_and_plan_published",
+            citation=c("八(二)", "抽查事项清单和抽查工作计划应及时通过门户网站等媒介向社会公示"),
+            interpretation=(
+                "及时 sets no number: each year's item list and each ended quarter's plan are "
+                "published (ITEM_LIST_PUBLISHED, PLAN_PUBLISHED) by the audit date."
+            ),
+        ),
+        Requirement(
             id="draw.filing",
             title="Each quarter's draw filed with the city's enforcement team (备案)",
             topic="draw_filing",
@@ -399,9 +431,14 @@ POLICY = POLICY_2025_1.revised(
                 "抽查结果 here is the draw's result (the drawn list): each quarter with a draw "
                 "sealed has a DRAW_FILING report for it by the audit date. No date is given."
             ),
-        )
+        ),
     ],
     reason="本溪 六(二) ranks neither class; 七(二) names no replacement method (issue 13)",
+    notes=(
+        "The base of shares and coverage is the operating entities (在产, seasonal): the "
+        "text does not put entities under construction or suspended in it (no DrawBase rule).",
+    ),
+    not_modelled=[n for n in NOT_MODELLED if n.clause != "七(七)"],
 )
 POLICIES = (POLICY_2025_1, POLICY)
 

@@ -448,6 +448,13 @@ POLICY = POLICY_2023_1.revised(
                 "within 2 years is huojia.general_two_year_cycle."
             ),
         },
+        "plan.covers_all_items": {
+            "evidence": "the annual plan set beside the item list: every 抽查事项 in it"
+        },
+        "draw.campaign_filters": {
+            "evidence": "the receipts: a routine draw carries no campaign filter"
+        },
+        "joint.once": {"evidence": "the joint task's one draw, one dispatch and one publication"},
         "team.replacement": {
             "reasons": [],
             "interpretation": (

@@ -247,6 +247,10 @@ POLICY = POLICY_2020_1.revised(
                 "of the registry it is given, which should be the city's."
             ),
         },
+        "modules": {"evidence": "the provincial platform's module of each task"},
+        "tasks.late_reporting": {
+            "evidence": "the provincial system's submission time of each inspection"
+        },
         "team.replacement": {
             "other_reasons": True,
             "title": "Replacement for post change, work conflict, health, recusal or another "
@@ -273,5 +277,9 @@ POLICY = POLICY_2020_1.revised(
         ),
     ],
     reason="青岛 三(一) 全市 staff; 七(一)'s list ends in 等特殊情况; 二(二), 五 (issue 13)",
+    notes=(
+        "The base of shares and coverage is the operating entities (在产, seasonal): the "
+        "text does not put entities under construction or suspended in it (no DrawBase rule).",
+    ),
 )
 POLICIES = (POLICY_2020_1, POLICY)

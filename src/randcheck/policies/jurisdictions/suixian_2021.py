@@ -221,10 +221,18 @@ POLICY = POLICY_2021_1.revised(
     {
         "class.precedence": {
             "title": "Key and special as the bureau records them; general otherwise"
-        }
+        },
+        "results.credit_record": {
+            "evidence": "the entries in the market entity's credit record (社会信用记录)"
+        },
     },
     remove=["class.key"],
+    add=[],
     reason="睢县 三(二)1 defines no key criterion; 国控 only scopes the 25 % (issue 13)",
+    notes=(
+        "The base of shares and coverage is the operating entities (在产, seasonal): the "
+        "text does not put entities under construction or suspended in it (no DrawBase rule).",
+    ),
 )
 POLICIES = (POLICY_2021_1, POLICY)
 

@@ -267,7 +267,15 @@ EVERY_SPECIAL_QUARTER = QuarterlyShare(
 )
 POLICY = POLICY_2024_1.revised(
     "2024.2",
-    {"inspectors.pool": {"require_on_staff": False}},
+    {
+        "inspectors.pool": {"require_on_staff": False},
+        "scope.routine_only": {
+            "evidence": "the register of non-routine checks (专项执法, 案件查处, 信访) kept apart"
+        },
+        "inspection.joint_monitoring": {
+            "evidence": "the monitoring report made with each inspection (监测报告)"
+        },
+    },
     remove=["special.quarterly"],
     add=[
         DrawBase(
