@@ -448,38 +448,37 @@ filing with no label counts only inside its window: see :func:`_window_start`)."
 
 
 def requirement(ctx: Context, rule: Requirement) -> RuleVerdict | None:
-    """The requirements the records can show: each inspector's yearly count (获嘉 第十条),
-    the entity's signature on the record (青岛 四)."""
-    if rule.topic == "inspector_counts":
-        counts = ctx.facts.per_inspector
-        if not counts:
-            return _missing(rule, "no inspection completed (INSPECTION_COMPLETED)")
-        measured = (
-            f"{len(counts)} inspectors; {min(counts.values())}–{max(counts.values())} "
-            "inspections each (see inspector_counts)"
-        )
-        return RuleVerdict(rule, Status.PASS, measured, "each inspector's count recorded")
-    if rule.topic == "entity_signature":
-        done = [t for t in ctx.tasks() if t.completed is not None]
-        if not done:
-            return _missing(rule, "no inspection completed in the period (INSPECTION_COMPLETED)")
-        unsigned = sorted(t.task_id for t in done if t.signed_by_entity is False)
-        return RuleVerdict(
-            rule,
-            Status.FAIL if unsigned else Status.PASS,
-            f"{len(done) - len(unsigned)}/{len(done)} records signed by the entity",
-            "every inspection record signed by the entity",
-            unsigned,
-        )
-    if rule.topic == "rectification_ordered":
-        return _rectification_ordered(ctx, rule)
-    if rule.topic == "flow_order":
-        return _flow_order(ctx, rule)
-    if rule.topic in ("draw_filing", "quarterly_report_published"):
-        return _filed_for_each(ctx, rule)
-    if rule.topic == "list_and_plan_published":
-        return _list_and_plan(ctx, rule)
-    return None
+    """A requirement the records can show, by its topic (:data:`REQUIREMENT_TOPICS`);
+    None for one they cannot."""
+    measure = REQUIREMENT_TOPICS.get(rule.topic)
+    return measure(ctx, rule) if measure else None
+
+
+def _inspector_counts(ctx: Context, rule: Requirement) -> RuleVerdict:
+    """获嘉 第十条(二): each inspector's yearly count of inspections."""
+    counts = ctx.facts.per_inspector
+    if not counts:
+        return _missing(rule, "no inspection completed (INSPECTION_COMPLETED)")
+    measured = (
+        f"{len(counts)} inspectors; {min(counts.values())}–{max(counts.values())} "
+        "inspections each (see inspector_counts)"
+    )
+    return RuleVerdict(rule, Status.PASS, measured, "each inspector's count recorded")
+
+
+def _entity_signature(ctx: Context, rule: Requirement) -> RuleVerdict:
+    """青岛 四: the entity signs the record of each inspection."""
+    done = [t for t in ctx.tasks() if t.completed is not None]
+    if not done:
+        return _missing(rule, "no inspection completed in the period (INSPECTION_COMPLETED)")
+    unsigned = [t.task_id for t in done if t.signed_by_entity is False]
+    return _tally(
+        rule,
+        len(done),
+        unsigned,
+        "records signed by the entity",
+        "every inspection record signed by the entity",
+    )
 
 
 def _rectification_ordered(ctx: Context, rule: Requirement) -> RuleVerdict:
@@ -631,6 +630,18 @@ def _list_and_plan(ctx: Context, rule: Requirement) -> RuleVerdict:
         f"published by {ctx.as_of}",
         "the item list and each quarter's plan published",
     )
+
+
+REQUIREMENT_TOPICS: dict[str, Callable[[Context, Requirement], RuleVerdict]] = {
+    "inspector_counts": _inspector_counts,
+    "entity_signature": _entity_signature,
+    "rectification_ordered": _rectification_ordered,
+    "flow_order": _flow_order,
+    "draw_filing": _filed_for_each,
+    "quarterly_report_published": _filed_for_each,
+    "list_and_plan_published": _list_and_plan,
+}
+"""Requirement topic -> its measure; a topic not here is one the records cannot show."""
 
 
 def coverage(ctx: Context, rule: CoverageCycle) -> RuleVerdict:
@@ -831,16 +842,7 @@ MEASURED_BY: dict[type[Rule], str] = {
 
 def measured_by(rule: AnyRule) -> str:
     """How the verdict measures ``rule`` (or why it does not), in a few words."""
-    measured_topics = (
-        "inspector_counts",
-        "entity_signature",
-        "rectification_ordered",
-        "flow_order",
-        "draw_filing",
-        "quarterly_report_published",
-        "list_and_plan_published",
-    )
-    if isinstance(rule, Requirement) and rule.topic not in measured_topics:
+    if isinstance(rule, Requirement) and rule.topic not in REQUIREMENT_TOPICS:
         return "not measured: " + _not_measured(rule).note
     if isinstance(rule, DatedObligation) and rule.obligation == "quarter_results":
         return "the quarter's tasks: each inspected, and its result published, by the date"
