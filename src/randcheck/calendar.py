@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import json
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -26,11 +25,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import holidays
-import yaml
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from randcheck.errors import CalendarError
+from randcheck.errors import CalendarError, InputError
 
 YearStatus = Literal["official", "estimated"]
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -134,25 +132,31 @@ class YearSchedule(BaseModel):
 
     @classmethod
     def load(cls, path: Path | str) -> YearSchedule:
-        """Read a schedule from YAML (``.yaml``/``.yml``) or JSON (``.json``)."""
+        """Read a schedule from YAML (``.yaml``/``.yml``) or JSON (``.json``).
+
+        The file is read as every input is (:mod:`randcheck.io.safe`): a regular
+        file of at most 64 MiB, strict UTF-8, strict JSON, YAML without aliases.
+        """
+        # The safe readers depend on nothing but randcheck.errors; the layers
+        # contract lets the calendar use them (pyproject.toml, ignore_imports).
+        from randcheck.io.safe import MAX_DOCUMENT_BYTES, parse_json, parse_yaml, read_text
+
         path = Path(path)
-        if not path.is_file():
-            raise CalendarError(f"schedule file {path} does not exist", where=str(path))
-        text = path.read_text(encoding="utf-8")
+        suffix = path.suffix.lower()
         try:
-            if path.suffix.lower() == ".json":
-                data: Any = json.loads(text)
-            elif path.suffix.lower() in (".yaml", ".yml"):
-                data = yaml.safe_load(text)
+            text = read_text(path, "schedule file", MAX_DOCUMENT_BYTES)
+            if suffix == ".json":
+                data: Any = parse_json(text, str(path))
+            elif suffix in (".yaml", ".yml"):
+                data = parse_yaml(text, str(path))
             else:
                 raise CalendarError(
                     f"cannot read {path.suffix or 'a file without an extension'}",
                     where=str(path),
                     hint="give a .yaml, .yml or .json schedule",
                 )
-        except (json.JSONDecodeError, yaml.YAMLError) as exc:
-            kind = path.suffix[1:].upper()
-            raise CalendarError(f"not valid {kind} ({exc})", where=str(path)) from None
+        except InputError as exc:
+            raise CalendarError(exc.what, where=str(path), hint=exc.hint) from None
         if not isinstance(data, dict):
             raise CalendarError(
                 "a schedule is a mapping with year, source, holidays", where=str(path)

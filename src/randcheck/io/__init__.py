@@ -1,6 +1,6 @@
-"""Reading and writing: registries (CSV, XLSX, JSON), atomic file writes."""
+"""Reading and writing: registries (CSV, XLSX, JSON), atomic file writes, secret files."""
 
-from randcheck.io.atomic import atomic_group, atomic_write, write_text
+from randcheck.io.atomic import atomic_group, atomic_write, write_secret, write_text
 from randcheck.io.registry_files import (
     LoadReport,
     format_cell,
@@ -17,5 +17,6 @@ __all__ = [
     "load_registry",
     "read_registry",
     "write_registry",
+    "write_secret",
     "write_text",
 ]

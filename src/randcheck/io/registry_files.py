@@ -7,6 +7,7 @@ to skip bad rows; then the good rows load and the skipped rows are listed.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import types
@@ -22,6 +23,7 @@ from pydantic import BaseModel
 
 from randcheck.errors import InputError, Problem, ProblemsFound
 from randcheck.io.atomic import atomic_group
+from randcheck.io.cells import escape_cell, xlsx_row
 from randcheck.io.headers import (
     KEY_FIELD,
     KINDS,
@@ -35,6 +37,7 @@ from randcheck.io.headers import (
     normalise,
     required_fields,
 )
+from randcheck.io.safe import check_input_file
 from randcheck.io.tables import RawTable, read_tables, sibling
 from randcheck.models.fields import LabelledEnum
 from randcheck.models.rows import RowInvalid, RowValidator
@@ -107,6 +110,15 @@ def _problems_of(
     return out
 
 
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _shown(cell: Any) -> str:
+    text = repr(cell)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
 def _load_table(
     table: RawTable,
     builder: RegistryBuilder,
@@ -125,7 +137,8 @@ def _load_table(
         name = lookup.get(normalise(header)) if header else None
         if name is None:
             if header and header.strip():
-                ignored.append(f"{table.file}: {header}")
+                shown = header if header.isprintable() else repr(header)
+                ignored.append(f"{table.file}: {shown}")
             continue
         if name in header_of:
             problems.append(
@@ -165,11 +178,26 @@ def _load_table(
     validate = _validator(table.kind).reader(dict((name, i) for i, name in positions))
     key_index = list(model.model_fields).index(key)
     width = len(table.headers)
+    # the header's columns end at its last non-blank cell (a sheet may pad the row)
+    named = max((i + 1 for i, h in enumerate(table.headers) if h and h.strip()), default=0)
     for number, cells in table.rows:
         if len(cells) < width:
             cells = list(cells) + [None] * (width - len(cells))
         if not any(cells) and all(c is None or c == "" for c in cells):
             continue  # a blank line
+        if len(cells) > named:
+            beyond = [i for i in range(named, len(cells)) if not _blank(cells[i])]
+            if beyond:
+                problems.extend(
+                    Problem(
+                        table.file,
+                        number,
+                        f"column {i + 1}",
+                        f"a value beyond the header's {named} columns ({_shown(cells[i])})",
+                    )
+                    for i in beyond
+                )
+                continue
         try:
             values = validate(cells)
         except RowInvalid as exc:
@@ -255,6 +283,18 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def spreadsheet_text(value: Any, style: HeaderStyle) -> str:
+    """:func:`format_cell`, with a text escaped against formula injection.
+
+    A number is never escaped (a number cell is not a formula); any other value's
+    text is (see :mod:`randcheck.io.cells`), and reading unescapes it again.
+    """
+    text = format_cell(value, style)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return text
+    return escape_cell(text)
+
+
 def _formatted_columns(columns: Sequence[Sequence[Any]], style: HeaderStyle) -> list[Sequence[str]]:
     out: list[Sequence[str]] = []
     for column in columns:
@@ -266,7 +306,7 @@ def _formatted_columns(columns: Sequence[Sequence[Any]], style: HeaderStyle) -> 
             except TypeError:
                 text = None
             if text is None:
-                text = format_cell(value, style)
+                text = spreadsheet_text(value, style)
                 if not isinstance(value, str) or len(memo) < 4096:
                     memo[value] = text
             formatted.append(text)
@@ -278,12 +318,12 @@ def _table_rows(
     registry: Registry, kind: Kind, style: HeaderStyle
 ) -> tuple[list[str], Iterable[Sequence[Any]]]:
     fields = list(MODELS[kind].model_fields)
-    headers = [header_for(kind, f, style) for f in fields]
+    headers = [escape_cell(header_for(kind, f, style)) for f in fields]
     if kind == "entities":
         columns = _formatted_columns([registry.column(f) for f in ENTITY_FIELDS], style)
         return headers, zip(*columns)
     records: Sequence[BaseModel] = registry.inspectors if kind == "inspectors" else registry.items
-    return headers, ([format_cell(getattr(r, f), style) for f in fields] for r in records)
+    return headers, ([spreadsheet_text(getattr(r, f), style) for f in fields] for r in records)
 
 
 def _present(registry: Registry) -> list[Kind]:
@@ -343,26 +383,44 @@ def _write_xlsx(registry: Registry, path: Path, style: HeaderStyle) -> None:
             where=str(path),
             hint="write CSV or JSON instead",
         )
-    book = Workbook(write_only=True)
-    for kind in _present(registry):
-        zh, en = SHEET_NAMES[kind]
-        sheet = book.create_sheet(zh if style == "zh" else en)
-        names, rows = _table_rows(registry, kind, style)
-        for index, name in enumerate(names, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(10, 2 * len(name) + 2)
-        sheet.freeze_panes = "A2"
-        from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
 
-        header_cells = []
-        for name in names:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = Font(bold=True)
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in rows:
-            sheet.append(list(row))
-    with atomic_group(path) as (temp,):
+    with atomic_group(path) as (temp,):  # the folder is checked before any row is built
+        book = Workbook(write_only=True)
+        try:
+            for kind in _present(registry):
+                zh, en = SHEET_NAMES[kind]
+                sheet = book.create_sheet(zh if style == "zh" else en)
+                names, rows = _table_rows(registry, kind, style)
+                for index, name in enumerate(names, start=1):
+                    width = max(10, 2 * len(name) + 2)
+                    sheet.column_dimensions[get_column_letter(index)].width = width
+                sheet.freeze_panes = "A2"
+                header_cells = []
+                for value in xlsx_row(sheet, names, where=f"{path} [{sheet.title}], row 1"):
+                    cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value=value)
+                    cell.font = Font(bold=True)
+                    header_cells.append(cell)
+                sheet.append(header_cells)
+                for number, row in enumerate(rows, start=2):
+                    where = f"{path} [{sheet.title}], row {number}"
+                    sheet.append(xlsx_row(sheet, row, where=where, headers=names))
+        except BaseException:
+            _discard(book)
+            raise
         book.save(temp)
+
+
+def _discard(book: Any) -> None:
+    """Close a write-only workbook that will not be saved and remove its temporary files."""
+    for sheet in book.worksheets:
+        with contextlib.suppress(Exception):
+            sheet.close()
+        writer = getattr(sheet, "_writer", None)  # openpyxl streams each sheet to a temp file
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
 
 
 def _write_json(registry: Registry, path: Path) -> None:
@@ -389,8 +447,5 @@ def _write_json(registry: Registry, path: Path) -> None:
 
 
 def require_file(path: Path | str, what: str = "file") -> Path:
-    """``path`` as a Path, or an :class:`InputError` naming it when it does not exist."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{what} {path} does not exist", where=str(path), hint="check the path")
-    return path
+    """``path`` as a Path; an :class:`InputError` naming it when it is not a regular file."""
+    return check_input_file(path, what)

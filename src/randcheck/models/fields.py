@@ -200,11 +200,50 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-Text = Annotated[str, BeforeValidator(_strip), AfterValidator(lambda v: _nonempty(v))]
-"""A required piece of text, stripped; empty is an error."""
+_NOT_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+"""Control characters (C0, DEL, C1), lone surrogates and the non-characters U+FFFE/U+FFFF."""
 
-OptText = Annotated[str | None, BeforeValidator(_blank_to_none)]
-"""Optional text; an empty cell is ``None``."""
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a registry text, or ``None``.
+
+    A control character (C0, DEL or C1, line breaks and tabs included), a lone
+    surrogate or U+FFFE/U+FFFF cannot be published: an XLSX cell cannot hold
+    most of them, and in a printed or on-screen list they hide or forge text.
+    """
+    bad = _NOT_TEXT.search(value)
+    if bad is None:
+        return None
+    char = bad.group()
+    kind = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
+    return (
+        f"contains {kind} (U+{ord(char):04X}) at position {bad.start() + 1}, which cannot be "
+        "published in a spreadsheet or a list; remove it (write a line break as a space or ；)"
+    )
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
+def _printable_set(value: Any) -> Any:
+    if isinstance(value, frozenset | set):
+        for item in sorted(value):
+            _printable(item)
+    return value
+
+
+Text = Annotated[
+    str, BeforeValidator(_strip), AfterValidator(lambda v: _nonempty(v)), AfterValidator(_printable)
+]
+"""A required piece of text, stripped; empty is an error, and so is a control character."""
+
+OptText = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_printable)]
+"""Optional text; an empty cell is ``None``; a control character is an error."""
 
 Flag = Annotated[bool, BeforeValidator(_parse_flag)]
 """Yes/no; accepts 是/否, true/false, 1/0; an empty cell is ``False``."""
@@ -222,7 +261,10 @@ OptDivisionCode = Annotated[
 ]
 
 TextSet = Annotated[
-    frozenset[str], BeforeValidator(split_set), PlainSerializer(sorted_values, return_type=list)
+    frozenset[str],
+    BeforeValidator(split_set),
+    AfterValidator(_printable_set),
+    PlainSerializer(sorted_values, return_type=list),
 ]
 """A set of short texts; in files, separated by ``;``, ``、`` or ``,``."""
 

@@ -18,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from randcheck.errors import PolicyError
+from randcheck.errors import InputError, PolicyError, RandcheckError
 from randcheck.io.atomic import write_text
+from randcheck.io.safe import MAX_DOCUMENT_BYTES, parse_json, parse_yaml, read_text
 from randcheck.policies.model import Policy
+
+SUFFIXES = (".json", ".yaml", ".yml")
 
 
 class VariantFile(BaseModel):
@@ -35,6 +38,16 @@ class VariantFile(BaseModel):
     reason: str
     changes: dict[str, dict[str, Any]] = Field(default_factory=dict)
     remove: list[str] = Field(default_factory=list)
+
+    @field_validator("remove")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for rule_id in value:
+            if rule_id in seen:
+                raise ValueError(f"rule {rule_id!r} is listed twice; remove each rule once")
+            seen.add(rule_id)
+        return value
 
 
 def dump_policy(policy: Policy, fmt: str = "json") -> str:
@@ -59,22 +72,33 @@ def save_policy(policy: Policy, path: Path | str) -> None:
 
 
 def _read(path: Path) -> Any:
-    if not path.is_file():
-        raise PolicyError(f"policy file {path} does not exist", where=str(path))
-    text = path.read_text(encoding="utf-8")
+    """The file's data: bounded, strict UTF-8, strict JSON or YAML without aliases."""
     suffix = path.suffix.lower()
     try:
+        text = read_text(path, "policy file", MAX_DOCUMENT_BYTES)
+        if suffix not in SUFFIXES:
+            raise PolicyError(
+                f"cannot read {suffix or 'a file without an extension'}",
+                where=str(path),
+                hint="give a .json, .yaml or .yml policy file",
+            )
         if suffix == ".json":
-            return json.loads(text)
-        if suffix in (".yaml", ".yml"):
-            return yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise PolicyError(f"not valid {suffix[1:].upper()}: {exc}", where=str(path)) from None
-    raise PolicyError(
-        f"cannot read {suffix or 'a file without an extension'}",
-        where=str(path),
-        hint="give a .json, .yaml or .yml policy file",
-    )
+            return parse_json(text, str(path))
+        return parse_yaml(text, str(path))
+    except InputError as exc:
+        raise PolicyError(exc.what, where=str(path), hint=exc.hint) from None
+
+
+def _shape(data: Any) -> str:
+    if data is None:
+        return "nothing (an empty document or null)"
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "a text"
+    if isinstance(data, bool | int | float):
+        return "a number or a yes/no value"
+    return f"a {type(data).__name__}"
 
 
 def _field_error(exc: ValidationError, path: Path) -> PolicyError:
@@ -96,12 +120,19 @@ def load_policy(path: Path | str) -> Policy:
     path = Path(path)
     data = _read(path)
     if not isinstance(data, dict):
-        raise PolicyError("a policy file holds a mapping", where=str(path))
+        raise PolicyError(
+            f"a policy file holds a mapping (keys and values), not {_shape(data)}",
+            where=str(path),
+            hint="see `randcheck policies show ID --format yaml` for a whole policy, or "
+            "docs/writing-a-policy.md for a variant file (variant_of, name, reason, changes)",
+        )
     if "rules" in data:
         try:
             return Policy.model_validate(data)
         except ValidationError as exc:
             raise _field_error(exc, path) from None
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise _shape_error(exc, path) from None
     try:
         variant = VariantFile.model_validate(data)
     except ValidationError as exc:
@@ -111,5 +142,16 @@ def load_policy(path: Path | str) -> Policy:
         return base.with_changes(
             variant.changes, reason=variant.reason, name=variant.name, remove=variant.remove
         )
-    except PolicyError as exc:
+    except RandcheckError as exc:
         raise PolicyError(exc.what, where=str(path), hint=exc.hint) from None
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise _shape_error(exc, path) from None
+
+
+def _shape_error(exc: Exception, path: Path) -> PolicyError:
+    """A value of a shape the policy model cannot take (a YAML set, binary, a date …)."""
+    return PolicyError(
+        f"a value of the wrong kind ({type(exc).__name__}: {exc})",
+        where=str(path),
+        hint="compare with `randcheck policies show ID --format json`",
+    )
