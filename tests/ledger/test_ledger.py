@@ -272,21 +272,29 @@ def test_a_writer_killed_mid_append_leaves_a_ledger_that_verifies(ledger_path: P
     time.sleep(0.2)
     writer.send_signal(signal.SIGKILL)
     writer.wait()
-    with open_ledger(ledger_path) as ledger:
+    with open_ledger(ledger_path, readonly=True) as ledger:
         report = ledger.verify()
-        assert report.ok and report.events >= 20
-        dispatch(ledger, "after-crash")  # and the next writer carries on
+    assert report.events >= 20
+    if not report.ok:  # JSON Lines: a line cut mid-write is reported, not hidden
+        assert ledger_path.suffix == ".jsonl" and report.first_break == report.events + 1
+        assert "incomplete last line" in (report.reason or "")
+    with open_ledger(ledger_path) as ledger:
+        dispatch(ledger, "after-crash")  # and the next writer repairs and carries on
         assert ledger.verify().ok
 
 
-def test_an_unfinished_jsonl_line_is_not_part_of_the_ledger(tmp_path: Path) -> None:
+def test_an_unfinished_jsonl_line_is_reported_and_the_next_append_removes_it(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "l.jsonl"
     with open_ledger(path) as ledger:
         fill(ledger, 1)
     with path.open("a", encoding="utf-8") as handle:
         handle.write('{"seq": 4, "type": "RESULT_REC')  # what a killed writer leaves
     with open_ledger(path) as ledger:
-        assert ledger.verify().events == 3
+        report = ledger.verify()
+        assert report.events == 3 and report.first_break == 4  # reported, not hidden
+        assert "incomplete last line (30 bytes)" in (report.reason or "")
         dispatch(ledger, "T9")
         assert ledger.verify().ok and ledger.verify().events == 4
 

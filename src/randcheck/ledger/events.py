@@ -1,12 +1,12 @@
 """Ledger events: what happens in the flow, each with a validated payload.
 
 The flow of 获嘉 第十七条 and 本溪 七(四): item list and plans published, registry
-snapshot, draw sealed and revealed (with who looked at the list before the
-visit: the confidentiality trail), task dispatched, inspector replaced,
-inspection started and completed, result recorded (never edited: a correction
-is requested and approved, 青岛 四), rectification ordered, progressing and
-completed, disclosure published, reports submitted, joint inspections
-initiated. The subject of every task event is the task id.
+snapshot, draw announced (the commitment published before the draw), sealed and
+revealed (with who looked at the list before the visit: the confidentiality
+trail), task dispatched, inspector replaced, inspection started and completed,
+result recorded (never edited: a correction is requested and approved, 青岛 四),
+rectification ordered, progressing and completed, disclosure published, reports
+submitted, joint inspections initiated. The subject of every task event is the task id.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from randcheck.errors import LedgerError
 from randcheck.models.fields import LabelledEnum
@@ -27,6 +27,7 @@ class EventType(LabelledEnum):
     ITEM_LIST_PUBLISHED = ("ITEM_LIST_PUBLISHED", "抽查事项清单公开")
     PLAN_PUBLISHED = ("PLAN_PUBLISHED", "抽查计划公开")
     REGISTRY_SNAPSHOT = ("REGISTRY_SNAPSHOT", "名录库快照")
+    DRAW_ANNOUNCED = ("DRAW_ANNOUNCED", "抽查公告/承诺")
     DRAW_SEALED = ("DRAW_SEALED", "抽取结果封存")
     DRAW_REVEALED = ("DRAW_REVEALED", "抽取结果揭示")
     LIST_ACCESSED = ("LIST_ACCESSED", "抽查名单查阅")
@@ -90,11 +91,40 @@ class RegistrySnapshot(_Payload):
     )
 
 
+HEX64 = r"^[0-9a-f]{64}$"
+"""A SHA-256 digest: 64 lowercase hexadecimal digits."""
+
+
+class DrawAnnounced(_Payload):
+    """The announcement published before a draw (issue 14): the commitment to the
+    secret and every input, the policy, and the public randomness still to come."""
+
+    period: str = Field(min_length=1)
+    commitment: str = Field(pattern=HEX64)
+    announcement_digest: str = Field(pattern=HEX64, description="SHA-256 of the announcement")
+    policy: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", description="id@version")
+    randomness: str = Field(
+        min_length=1, description="the declared source, e.g. 福彩双色球 第2025123期"
+    )
+    randomness_at: dt.datetime | None = Field(
+        None, description="when the public randomness will exist (naive: China Standard Time)"
+    )
+
+    @field_validator("randomness_at")
+    @classmethod
+    def _zoned(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return None if value is None else aware(value)
+
+
 class DrawSealed(_Payload):
     draw_id: str
     period: str
-    commitment: str = Field(pattern=r"^[0-9a-f]{64}$")
-    receipt_digest: str = Field(pattern=r"^[0-9a-f]{64}$")
+    commitment: str = Field(pattern=HEX64)
+    receipt_digest: str = Field(pattern=HEX64)
+    announcement_digest: str | None = Field(
+        None, pattern=HEX64, description="the announcement the draw was made under"
+    )
+    public_randomness: str | None = Field(None, description="the public randomness as drawn")
 
 
 class DrawRevealed(_Payload):
@@ -224,6 +254,7 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.ITEM_LIST_PUBLISHED: ItemListPublished,
     EventType.PLAN_PUBLISHED: PlanPublished,
     EventType.REGISTRY_SNAPSHOT: RegistrySnapshot,
+    EventType.DRAW_ANNOUNCED: DrawAnnounced,
     EventType.DRAW_SEALED: DrawSealed,
     EventType.DRAW_REVEALED: DrawRevealed,
     EventType.LIST_ACCESSED: ListAccessed,
@@ -244,6 +275,13 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
 }
 
 
+def describe_errors(exc: ValidationError) -> str:
+    """A pydantic error as ``field: message; …``, each naming the field."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}" for e in exc.errors()
+    )
+
+
 def validate_payload(kind: EventType, payload: BaseModel | dict[str, Any]) -> dict[str, Any]:
     """The payload as plain JSON data, checked against its event type's model."""
     model = PAYLOADS[kind]
@@ -257,11 +295,9 @@ def validate_payload(kind: EventType, payload: BaseModel | dict[str, Any]) -> di
     try:
         return model.model_validate(payload).model_dump(mode="json")
     except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}" for e in exc.errors()
-        )
         raise LedgerError(
-            f"bad {kind.value} payload: {details}", hint=f"see {model.__name__} in the docs"
+            f"bad {kind.value} payload: {describe_errors(exc)}",
+            hint=f"see {model.__name__} in the docs",
         ) from None
 
 

@@ -20,15 +20,34 @@ from typing import Any
 from pydantic import BaseModel
 
 from randcheck.errors import LedgerError
-from randcheck.ledger.chain import ChainReport, LedgerEvent, event_hash, walk_chain
+from randcheck.ledger.chain import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    ChainReport,
+    ChainWalker,
+    EventProblem,
+    LedgerEvent,
+    PublishedHead,
+    event_hash,
+    walk_chain,
+)
 from randcheck.ledger.events import EventType, aware, validate_payload
 
 
-class Ledger(abc.ABC):
-    """An append-only, hash-chained event log. Open one with :func:`open_ledger`."""
+class LedgerMoved(Exception):
+    """The file changed while a snapshot of it was read: read it again."""
 
-    def __init__(self, path: Path) -> None:
+
+class Ledger(abc.ABC):
+    """An append-only, hash-chained event log. Open one with :func:`open_ledger`.
+
+    ``readonly``: opened only to read (verify, audit, reports): nothing is ever
+    written, not even a lock or journal file; appending is refused.
+    """
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
         self._lock = threading.Lock()
 
     # --- storage, per backend --------------------------------------------------
@@ -43,18 +62,43 @@ class Ledger(abc.ABC):
 
     @abc.abstractmethod
     def _subject_events(self, subject: str) -> list[LedgerEvent]:
-        """The events of one subject, in order. Inside a transaction."""
+        """The events of one subject, in order (inside a transaction unless read-only)."""
 
     @abc.abstractmethod
     def _write(self, event: LedgerEvent) -> None:
         """Store one event. Inside a transaction."""
 
     @abc.abstractmethod
-    def _stored(self) -> Iterator[dict[str, Any]]:
-        """Every stored event as JSON data, in storage order (for verify)."""
+    def _stored(self) -> Iterator[Any]:
+        """Every stored event as JSON data (or :class:`Damaged`), in storage order."""
+
+    @abc.abstractmethod
+    def _last(self) -> tuple[int, str]:
+        """(last seq, last hash) as stored, without a transaction (read-only safe)."""
 
     @abc.abstractmethod
     def close(self) -> None: ...
+
+    @contextlib.contextmanager
+    def _rows(self) -> Iterator[Iterator[Any]]:
+        """The stored rows of one consistent snapshot; :class:`LedgerMoved` on leaving
+        when the store cannot vouch that the snapshot held."""
+        rows = self._stored()
+        try:
+            yield rows
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()
+
+    def _refuse_readonly(self) -> None:
+        if self.readonly:
+            raise LedgerError(
+                "this ledger was opened read-only (to verify, audit or report): nothing "
+                "may be appended",
+                where=str(self.path),
+                hint="open it with open_ledger(path) to append",
+            )
 
     # --- the public interface ----------------------------------------------------
 
@@ -88,6 +132,7 @@ class Ledger(abc.ABC):
         ],
     ) -> list[LedgerEvent]:
         """Append several events in one transaction (all or none)."""
+        self._refuse_readonly()
         prepared = [self._prepare(*entry) for entry in entries]
         written: list[LedgerEvent] = []
         with self._lock, self._transaction():
@@ -126,22 +171,85 @@ class Ledger(abc.ABC):
         )
 
     def events(self) -> Iterator[LedgerEvent]:
-        """Every event, in chain order."""
-        for data in self._stored():
-            yield LedgerEvent.from_json(data)
+        """Every event, in chain order, each checked (its link, its hash, its content).
+
+        A broken or invalid event stops the reading with a :class:`LedgerError`
+        naming its number: the audit and the reports never see it.
+        """
+        walker = ChainWalker()
+        try:
+            with self._rows() as rows:
+                for data in rows:
+                    try:
+                        event = walker.step(data, build=True)
+                    except EventProblem as problem:
+                        raise self._refusal(problem) from None
+                    assert event is not None
+                    yield event
+        except LedgerMoved:
+            raise self._moved() from None
+
+    def verified_events(
+        self, expected_head: PublishedHead | str | None = None
+    ) -> list[LedgerEvent]:
+        """Every event of a whole, valid chain (and holding ``expected_head``), in one
+        reading; a :class:`LedgerError` naming the first bad event otherwise."""
+        for _ in range(3):
+            events: list[LedgerEvent] = []
+            try:
+                with self._rows() as rows:
+                    report = walk_chain(rows, expected_head, collect=events.append)
+            except LedgerMoved:
+                continue
+            if report.first_break is not None:
+                raise self._refusal(
+                    EventProblem(
+                        report.first_break, report.reason or "broken", invalid=report.invalid
+                    )
+                )
+            return events
+        raise self._moved()
 
     def events_for(self, subject: str) -> list[LedgerEvent]:
+        """The events of one subject (a task, a draw), in order, each checked on its own."""
+        if self.readonly:
+            return list(self._subject_events(subject))
         with self._lock, self._transaction():
             return list(self._subject_events(subject))
 
-    def verify(self, expected_head: str | None = None) -> ChainReport:
-        """Walk the chain; the first broken link, if any. ``expected_head``: a published hash."""
-        return walk_chain(self._stored(), expected_head)
+    def verify(self, expected_head: PublishedHead | str | None = None) -> ChainReport:
+        """Walk the chain; the first broken link or invalid event, if any.
+
+        ``expected_head``: a published head (:class:`PublishedHead`, or ``<hash>`` or
+        ``<hash>:<N>``): event #N must be that hash; the ledger may have grown since.
+        """
+        for _ in range(3):
+            try:
+                with self._rows() as rows:
+                    return walk_chain(rows, expected_head)
+            except LedgerMoved:
+                continue
+        raise self._moved()
 
     @property
     def head(self) -> str:
-        with self._lock, self._transaction():
-            return self._head()[1]
+        """The hash of the last event (64 zeros when empty)."""
+        return self._last()[1]
+
+    def _refusal(self, problem: EventProblem) -> LedgerError:
+        return LedgerError(
+            problem.message(),
+            where=str(self.path),
+            hint=f"run `randcheck ledger verify {self.path}`; restore the ledger from a copy "
+            "that verifies",
+        )
+
+    def _moved(self) -> LedgerError:
+        return LedgerError(
+            "the ledger kept changing while it was read (a writer is at work)",
+            where=str(self.path),
+            hint="read it again when the writer has finished",
+        )
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -159,8 +267,10 @@ class Ledger(abc.ABC):
             raise LedgerError(
                 f"unknown event type {kind!r}", hint=f"use one of {EventType.spellings()}"
             ) from None
-        if not actor or not actor.strip():
-            raise LedgerError("every event needs an actor (who did it)")
+        if not isinstance(actor, str) or not actor.strip():
+            raise LedgerError("every event needs an actor (who did it), as a text")
+        if moment is not None and not isinstance(moment, dt.datetime):
+            raise LedgerError(f"the time of an event is a datetime, not {type(moment).__name__}")
         data = validate_payload(event_type, payload)
         natural = data.get("task_id") or data.get("draw_id")
         if subject is None:
@@ -172,7 +282,13 @@ class Ledger(abc.ABC):
                 f"subject {subject!r} differs from the payload's {natural!r}",
                 hint="leave subject out; it is taken from the payload",
             )
+        if not isinstance(subject, str) or not subject.strip():
+            raise LedgerError(f"a {event_type.value} event needs a subject (a non-empty text)")
         moment = aware(moment or dt.datetime.now(dt.timezone.utc))
+        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            raise LedgerError(
+                f"the time {moment.isoformat()} is outside the years {EARLIEST_YEAR}–{LATEST_YEAR}"
+            )
         return event_type, actor.strip(), data, subject, moment
 
     @staticmethod
