@@ -79,6 +79,7 @@ def _mount() -> None:
     app.command("commit")(draw_cmd.commit)
     app.command("draw")(draw_cmd.draw)
     app.command("reveal")(draw_cmd.reveal)
+    app.command("replace")(draw_cmd.replace)
     app.command("verify")(draw_cmd.verify)
     app.command("audit")(audit_cmd.audit)
     app.command("schedule")(publish_cmd.schedule)

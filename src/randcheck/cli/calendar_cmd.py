@@ -15,7 +15,9 @@ from randcheck.calendar import (
     default_calendar,
     parse_date,
 )
+from randcheck.cli._args import FIRST_YEAR, LAST_YEAR, check_range, check_year
 from randcheck.cli._output import console, new_table, print_json
+from randcheck.errors import InputError
 
 app = typer.Typer(
     help="Working days on the official calendar (工作日, 调休).", no_args_is_help=True
@@ -26,6 +28,8 @@ ScheduleOption = Annotated[
     typer.Option("--schedule", help="A published holiday schedule (YAML/JSON); repeatable."),
 ]
 FormatOption = Annotated[Literal["text", "json"], typer.Option("--format", help="text or json")]
+MAX_WORKING_DAYS = (LAST_YEAR - FIRST_YEAR + 1) * 366
+"""More working days than the calendar holds, forward or back."""
 
 
 def _calendar(schedules: list[Path] | None) -> WorkingCalendar:
@@ -58,14 +62,20 @@ def _print(result: CalendarDate, output_format: str) -> None:
         )
 
 
-@app.command()
+# ``-3`` is a number here, not an option: unknown option-like words reach the arguments
+# (a real unknown option still fails, as an extra argument or a bad number).
+@app.command(context_settings={"ignore_unknown_options": True})
 def add(
     date: Annotated[str, typer.Argument(help="Start date, YYYY-MM-DD.")],
-    n: Annotated[int, typer.Argument(help="Working days to add (negative: go back).")],
+    n: Annotated[
+        int,
+        typer.Argument(help="Working days to add (negative: go back, e.g. -3; no -- needed)."),
+    ],
     schedule: ScheduleOption = None,
     output_format: FormatOption = "text",
 ) -> None:
     """The date N working days after DATE (e.g. a 7-working-day result-entry deadline)."""
+    check_range(n, -MAX_WORKING_DAYS, MAX_WORKING_DAYS, "N", "give a number of working days")
     _print(_calendar(schedule).add_working_days(_date(date), n), output_format)
 
 
@@ -99,11 +109,17 @@ def between(
 
 @app.command()
 def years(
-    first: Annotated[int, typer.Option("--from", help="First year.")] = 2020,
-    last: Annotated[int, typer.Option("--to", help="Last year.")] = 2028,
+    first: Annotated[int, typer.Option("--from", help="First year (1950–2200).")] = 2020,
+    last: Annotated[int, typer.Option("--to", help="Last year (1950–2200).")] = 2028,
     schedule: ScheduleOption = None,
 ) -> None:
     """Which years are official (State Council schedule in the data) and which estimated."""
+    check_year(first, "--from")
+    check_year(last, "--to")
+    if last < first:
+        raise InputError(
+            f"--to {last} is before --from {first}", hint="give the earlier year as --from"
+        )
     calendar = _calendar(schedule)
     table = new_table("Calendar years 年度节假日安排", "year 年度", "status 状态")
     for year in range(first, last + 1):

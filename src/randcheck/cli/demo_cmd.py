@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,17 +12,29 @@ import typer
 from randcheck.cli._output import class_counts_table, console, new_table
 from randcheck.errors import InputError
 from randcheck.models import EntityClass
+from randcheck.periods import Quarter
 
 
 def demo(
     policy: Annotated[
         str, typer.Option(help="Policy id (see `randcheck policies list`).")
     ] = "huojia",
-    year: Annotated[int, typer.Option(help="Year of the quarter to run.")] = 2025,
-    quarter: Annotated[int, typer.Option(min=1, max=4, help="Quarter, 1–4.")] = 3,
-    out: Annotated[Path | None, typer.Option(help="Folder to write the outputs to.")] = None,
+    year: Annotated[int, typer.Option(help="Year of the quarter to run (2000–2100).")] = 2025,
+    quarter: Annotated[int, typer.Option(help="Quarter, 1–4.")] = 3,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder to write the outputs to (created when missing; its parent must exist)."
+        ),
+    ] = None,
 ) -> None:
-    """A quarter on the built-in demo county: quotas, sealed draw, reveal, teams, verification."""
+    """A quarter on the built-in demo county: quotas, sealed draw, reveal, teams, verification.
+
+    With --out, its seven files (the registry's three, the history, the sealed and
+    revealed receipts, the ledger) are written together, or none of them.
+    """
+    from randcheck.cli._args import check_quarter, check_range
+    from randcheck.cli._output import check_output_folder, output_folder, write_errors
     from randcheck.cli.draw_cmd import quotas_table
     from randcheck.demo import (
         DEMO_SEED,
@@ -31,17 +45,16 @@ def demo(
     )
     from randcheck.draw.history import save_history
     from randcheck.draw.receipt import reveal, save_receipt, seal, verify
-    from randcheck.io import write_registry
-    from randcheck.periods import Quarter
+    from randcheck.io import atomic_group, write_registry
     from randcheck.policies import get_policy
     from randcheck.report.verdict import to_rich_table
 
-    if not 2000 <= year <= 2100:
-        raise InputError(f"year {year} is out of range", hint="give a year from 2000 to 2100")
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError(f"{out} exists and is not a folder", hint="give a folder for --out")
-    chosen = get_policy(policy)
+    check_range(year, 2000, 2100, "--year", "give a year")
+    check_quarter(quarter)
     period = Quarter(year, quarter)
+    if out is not None:
+        targets = check_output_folder(out, _output_names(period))
+    chosen = get_policy(policy)
     registry = demo_registry()
     console.print(f"randcheck demo: {chosen.name_zh} ({chosen.id} {chosen.version}), {period.zh}")
     console.print(f"Demo county 示范县: synthetic registry, seed {DEMO_SEED!r}")
@@ -100,8 +113,24 @@ def demo(
         "5. Verification 验证: "
         + ", ".join(f"{c.name} {'ok' if c.ok else 'FAILED'}" for c in report.checks)
     )
-    ledger_path, verdict, planted = _record_and_audit(chosen, registry, period, result, out)
-    console.print(to_rich_table(verdict))
+    with tempfile.TemporaryDirectory(prefix="randcheck-demo-") as scratch:
+        staged = Path(scratch)
+        ledger_path = staged / f"ledger-{period.label}.sqlite"
+        verdict, planted = _record_and_audit(chosen, registry, period, result, ledger_path)
+        console.print(to_rich_table(verdict))
+        if out is not None:
+            with write_errors(out), output_folder(out):
+                write_registry(registry, staged / "registry.csv")
+                save_history(history, staged / f"history-{period.label}.json")
+                save_receipt(sealed, staged / f"receipt-{period.label}.json")
+                save_receipt(revealed, staged / f"receipt-{period.label}.revealed.json")
+                files = [staged / target.name for target in targets]
+                missing = {f.name for f in files} - {f.name for f in staged.iterdir()}
+                if missing:
+                    raise InputError(f"the demo did not make {', '.join(sorted(missing))}")
+                with atomic_group(*targets) as temps:
+                    for source, temp in zip(files, temps):
+                        shutil.copyfile(source, temp)
     caught = {(v.task_id, v.kind) for v in verdict.violations}
     wanted = {(p.task_id, p.kind) for p in planted}
     console.print(
@@ -112,38 +141,33 @@ def demo(
         mark = "caught" if (fault.task_id, fault.kind) in caught else "MISSED"
         console.print(f"   {mark}: {fault.task_id} {fault.kind} ({fault.what})", markup=False)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        written = write_registry(registry, out / "registry.csv")
-        save_history(history, out / f"history-{period.label}.json")
-        save_receipt(sealed, out / f"receipt-{period.label}.json")
-        save_receipt(revealed, out / f"receipt-{period.label}.revealed.json")
-        written += [
-            ledger_path,
-            out / f"history-{period.label}.json",
-            out / f"receipt-{period.label}.json",
-            out / f"receipt-{period.label}.revealed.json",
-        ]
-        for path in written:
-            console.print(f"wrote {path}")
+        for target in targets:
+            console.print(f"wrote {target}", markup=False)
     if not report.ok or wanted != caught:
         raise typer.Exit(1)
 
 
-def _record_and_audit(
-    policy: Any, registry: Any, period: Any, result: Any, out: Path | None
-) -> Any:
-    """Record the quarter in a ledger (in ``out``, else a temporary folder) and audit it."""
+def _output_names(period: Quarter) -> list[str]:
+    """The files ``demo --out`` writes, in the order they are listed."""
+    return [
+        "registry.csv",
+        "registry.inspectors.csv",
+        "registry.items.csv",
+        f"ledger-{period.label}.sqlite",
+        f"history-{period.label}.json",
+        f"receipt-{period.label}.json",
+        f"receipt-{period.label}.revealed.json",
+    ]
+
+
+def _record_and_audit(policy: Any, registry: Any, period: Any, result: Any, path: Path) -> Any:
+    """Record the quarter in a new ledger at ``path`` and audit it: (verdict, planted)."""
     import datetime as dt
-    import tempfile
 
     from randcheck.audit.run import audit
     from randcheck.demo import record_quarter
     from randcheck.ledger.stores import open_ledger
 
-    folder = out or Path(tempfile.mkdtemp(prefix="randcheck-demo-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"ledger-{period.label}.sqlite"
-    path.unlink(missing_ok=True)
     with open_ledger(path) as ledger:
         planted = record_quarter(ledger, policy, registry, period, result)
         as_of = period.end + dt.timedelta(days=75)
@@ -155,4 +179,4 @@ def _record_and_audit(
             as_of=as_of,
             registry=registry,
         )
-    return path, verdict, planted
+    return verdict, planted

@@ -88,13 +88,23 @@ def show(
 
 @app.command()
 def docs(
-    out: Annotated[Path, typer.Option(help="Folder for the pages.")] = Path("docs/policies"),
+    out: Annotated[
+        Path,
+        typer.Option(help="Folder for the pages (created when missing; its parent must exist)."),
+    ] = Path("docs/policies"),
 ) -> None:
-    """Write a Markdown page per built-in policy and variant (rules with citations)."""
-    from randcheck.policies import BUILTINS, VARIANTS, get_policy
-    from randcheck.report.policy_pages import write_policy_pages
+    """Write a Markdown page per built-in policy and variant (rules with citations).
 
-    pages = write_policy_pages(out, [get_policy(i) for i in [*BUILTINS, *VARIANTS]])
+    The pages are written together or not at all.
+    """
+    from randcheck.cli._output import check_output_folder, output_folder, write_errors
+    from randcheck.policies import BUILTINS, VARIANTS, get_policy
+    from randcheck.report.policy_pages import page_name, write_policy_pages
+
+    chosen = [get_policy(i) for i in [*BUILTINS, *VARIANTS]]
+    check_output_folder(out, [page_name(p) for p in chosen])
+    with write_errors(out), output_folder(out):
+        pages = write_policy_pages(out, chosen)
     for page in pages:
         console.print(f"wrote {page}", markup=False)
 

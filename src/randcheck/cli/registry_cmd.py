@@ -140,22 +140,54 @@ def diff(
         console.print(changes)
 
 
+REGISTRY_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
+"""What a registry is written as, by the file's extension."""
+MAX_ENTITIES = 10_000_000
+MAX_INSPECTORS = 1_000_000
+MAX_JURISDICTIONS = 3_000
+"""More county-level divisions than China has (about 2,850)."""
+
+
 @app.command()
 def synth(
-    out: Annotated[Path, typer.Option("-o", "--out", help="File to write: .csv, .xlsx, .json.")],
-    entities: Annotated[int, typer.Option(min=0, help="Number of entities.")] = 500,
-    inspectors: Annotated[int, typer.Option(min=0, help="Number of inspectors.")] = 30,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "-o",
+            "--out",
+            help="File to write: .csv (with NAME.inspectors.csv and NAME.items.csv beside "
+            "it), .xlsx or .json.",
+        ),
+    ],
+    entities: Annotated[
+        int, typer.Option(min=0, max=MAX_ENTITIES, help="Number of entities.")
+    ] = 500,
+    inspectors: Annotated[
+        int, typer.Option(min=0, max=MAX_INSPECTORS, help="Number of inspectors.")
+    ] = 30,
     seed: Annotated[str, typer.Option(help="Seed: the same seed gives the same registry.")] = "0",
-    jurisdictions: Annotated[int, typer.Option(min=1, help="County-level divisions.")] = 1,
+    jurisdictions: Annotated[
+        int, typer.Option(min=1, max=MAX_JURISDICTIONS, help="County-level divisions.")
+    ] = 1,
     headers: Annotated[
         Literal["zh", "en"], typer.Option(help="Chinese or English column headers.")
     ] = "zh",
 ) -> None:
-    """Write a deterministic synthetic registry (valid USCCs, plausible tags)."""
+    """Write a deterministic synthetic registry (valid USCCs, plausible tags).
+
+    A CSV registry is three files written together (or none): NAME.csv,
+    NAME.inspectors.csv and NAME.items.csv.
+    """
+    from randcheck.cli._output import check_outputs, write_errors
+    from randcheck.io.tables import sibling
     from randcheck.synth import generate_registry
 
+    (fmt,) = check_outputs([out], formats=REGISTRY_FORMATS)
+    if fmt == "csv":
+        check_outputs([out, sibling(out, "inspectors"), sibling(out, "items")])
     registry = generate_registry(entities, inspectors, seed=seed, jurisdictions=jurisdictions)
-    written = write_registry(registry, out, headers=headers)
+    with write_errors(out):
+        written = write_registry(registry, out, headers=headers)
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {path}", markup=False)
     console.print(f"digest: {registry.digest}")

@@ -14,6 +14,10 @@ from randcheck.policies.model import Policy
 from randcheck.simulation.replicate import DEFAULT_TEAMS, TEAM_MODES
 
 FORMATS = {".csv": "CSV", ".parquet": "Parquet"}
+FORMAT_OF = {suffix: suffix for suffix in FORMATS}
+"""The extensions ``simulate -o`` writes (the extension decides the format)."""
+MAX_REPLICATES = 1_000_000
+MAX_WORKERS = 1024
 
 
 def _policy(policy_id: str, variant: Path | None) -> Policy:
@@ -44,13 +48,16 @@ def simulate(
         Path, typer.Option("--output", "-o", help="Where to write: .csv or .parquet.")
     ],
     years: Annotated[int, typer.Option(min=1, max=50, help="Years to simulate.")] = 3,
-    replicates: Annotated[int, typer.Option(min=1, help="Independent repetitions.")] = 100,
+    replicates: Annotated[
+        int, typer.Option(min=1, max=MAX_REPLICATES, help="Independent repetitions.")
+    ] = 100,
     variant: Annotated[
         Path | None, typer.Option(help="A variant file of the policy (.json/.yaml).")
     ] = None,
     seed: Annotated[str, typer.Option(help="Makes the run reproducible.")] = "randcheck",
     start_year: Annotated[
-        int | None, typer.Option(help="First year (default: the policy's first).")
+        int | None,
+        typer.Option(help="First year (default: the policy's first; 1950–2200)."),
     ] = None,
     by_jurisdiction: Annotated[
         bool, typer.Option(help="A draw per 行政区划 with its own inspectors (national runs).")
@@ -63,7 +70,8 @@ def simulate(
         ),
     ] = DEFAULT_TEAMS,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes (default: one per core).")
+        int | None,
+        typer.Option(min=1, max=MAX_WORKERS, help="Processes (default: one per core)."),
     ] = None,
     opening_rate: Annotated[float, typer.Option(min=0, max=1, help="New entities a year.")] = 0.04,
     closing_rate: Annotated[float, typer.Option(min=0, max=1, help="Closures a year.")] = 0.03,
@@ -75,19 +83,15 @@ def simulate(
     coverage, entities, inspected, on_site, non_site, violations, quota,
     cap_hits, capped_quotas and quota_shortfall; a summary table is printed.
     """
+    from randcheck.cli._args import check_year
+    from randcheck.cli._output import check_outputs, write_errors
     from randcheck.io import read_registry
     from randcheck.io.atomic import atomic_write
     from randcheck.simulation import ChurnModel
     from randcheck.simulation import simulate as run
     from randcheck.simulation.run import default_executor
 
-    suffix = output.suffix.lower()
-    if suffix not in FORMATS:
-        raise InputError(
-            f"unknown output format {suffix or '(none)'}",
-            where=str(output),
-            hint="end the file name in .csv or .parquet",
-        )
+    (suffix,) = check_outputs([output], [registry, variant], formats=FORMAT_OF)
     if suffix == ".parquet":
         try:
             import pyarrow  # noqa: F401
@@ -95,8 +99,10 @@ def simulate(
             raise InputError(
                 "writing Parquet needs pyarrow", hint="pip install 'randcheck[analysis]'"
             ) from None
-    if not output.parent.exists():
-        raise InputError(f"folder {output.parent} does not exist", where=str(output))
+    check_year(start_year, "--start-year")
+    for option, rate in (("--opening-rate", opening_rate), ("--closing-rate", closing_rate)):
+        if not (math.isfinite(rate) and 0 <= rate <= 1):
+            raise InputError(f"{option} {rate} is not a share from 0 to 1")
     if teams not in TEAM_MODES:
         raise InputError(f"--teams must be drawn or balanced, not {teams!r}")
     chosen = _policy(policy, variant)
@@ -118,7 +124,7 @@ def simulate(
             progress=progress,
         )
     table = result.by_class_year()
-    with atomic_write(output) as temp:
+    with write_errors(output), atomic_write(output) as temp:
         if suffix == ".csv":
             table.to_csv(temp, index=False, encoding="utf-8")
         else:

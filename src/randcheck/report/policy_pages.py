@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from randcheck.audit.judges import measured_by
-from randcheck.io.atomic import write_text
+from randcheck.errors import InputError
+from randcheck.io.atomic import atomic_group
 from randcheck.policies.describe import describe
 from randcheck.policies.model import Policy
 
@@ -79,12 +80,25 @@ def policy_markdown(policy: Policy) -> str:
     return "\n".join(lines)
 
 
+def page_name(policy: Policy) -> str:
+    """The file name of a policy's page: ``<id>.md``."""
+    return f"{policy.id}.md"
+
+
 def write_policy_pages(folder: Path, policies: list[Policy]) -> list[Path]:
-    """Write one page per policy into ``folder``; the paths written."""
+    """Write one page per policy into ``folder`` (created when missing); the paths written.
+
+    The pages appear together or not at all: on any error none is written or changed.
+    """
+    folder = Path(folder)
+    pages = [folder / page_name(policy) for policy in policies]
+    if len(set(pages)) != len(pages):
+        raise InputError("two policies have the same id: their pages would collide")
+    texts = [policy_markdown(policy) for policy in policies]
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is a file, not a folder", where=str(folder))
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for policy in policies:
-        path = folder / f"{policy.id}.md"
-        write_text(path, policy_markdown(policy))
-        written.append(path)
-    return written
+    with atomic_group(*pages) as temps:
+        for temp, text in zip(temps, texts):
+            temp.write_text(text, encoding="utf-8")
+    return pages

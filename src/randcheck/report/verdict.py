@@ -10,10 +10,14 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.table import Table as RichTable
 
 from randcheck.audit.verdict import Verdict
+
+if TYPE_CHECKING:
+    from randcheck.report.published import LedgerHead
 
 
 def to_json_text(verdict: Verdict) -> str:
@@ -129,8 +133,25 @@ RENDERERS: dict[str, Callable[[Verdict], str]] = {
 """Text format -> renderer."""
 
 
-def render(verdict: Verdict, fmt: str) -> str:
-    """The verdict as text in ``fmt`` (json, md or html)."""
+def render(verdict: Verdict, fmt: str, head: LedgerHead | None = None) -> str:
+    """The verdict as text in ``fmt`` (json, md or html).
+
+    ``head``: the head of the ledger judged, carried as the documents published from a
+    ledger carry it (:mod:`randcheck.report.published`): a ``"ledger_head"`` object in
+    JSON, a last line in Markdown and HTML.
+    """
     if fmt not in RENDERERS:
         raise ValueError(f"no verdict renderer for {fmt!r}: {', '.join(RENDERERS)}")
-    return RENDERERS[fmt](verdict)
+    if head is None:
+        return RENDERERS[fmt](verdict)
+    if fmt == "json":
+        data = verdict.to_json()
+        data["ledger_head"] = head.to_json()
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    if fmt == "html":
+        page = to_html(verdict)
+        footer = f"<p>{html.escape(head.line())}</p>"
+        return page.replace("</body></html>", f"{footer}</body></html>", 1)
+    from randcheck.report.published import with_head
+
+    return with_head(RENDERERS[fmt](verdict), head)

@@ -178,6 +178,36 @@ def _check(years: int, replicates: int, registry: Registry) -> None:
         raise InputError("the registry has no entities to draw from")
 
 
+FIRST_YEAR, LAST_YEAR = 1950, 2200
+"""The years a simulation may cover: those of the working-day calendar."""
+
+
+def _check_years(policy: Policy, start: int, years: int) -> None:
+    """Every simulated year on the calendar, the first one in the policy's time in force."""
+    if isinstance(start, bool) or not isinstance(start, int):
+        raise InputError(f"start_year must be a whole year, not {start!r}")
+    last = start + years - 1
+    if start < FIRST_YEAR or last > LAST_YEAR:
+        raise InputError(
+            f"start_year {start} with {years} year(s) runs to {last}: the simulated years "
+            f"must lie in {FIRST_YEAR}–{LAST_YEAR}",
+            hint="choose a start year and a number of years inside that range",
+        )
+    first_year = policy.effective_from.year
+    if start < first_year:
+        raise InputError(
+            f"start_year {start} is before {policy.id} {policy.version} took effect "
+            f"({policy.effective_from})",
+            hint=f"start in {first_year} or later (the default is {first_year})",
+        )
+    until = policy.effective_until
+    if until is not None and start > until.year:
+        raise InputError(
+            f"start_year {start} is after {policy.id} {policy.version} ceased to apply ({until})",
+            hint="simulate the version in force then (get_policy(id, on=date))",
+        )
+
+
 def _specs(
     policy: Policy,
     years: int,
@@ -192,6 +222,7 @@ def _specs(
     if teams not in TEAM_MODES:
         raise InputError(f"teams must be 'drawn' or 'balanced', not {teams!r}")
     start = start_year if start_year is not None else policy.effective_from.year
+    _check_years(policy, start, years)
     return [
         ReplicateSpec(
             policy=policy,
