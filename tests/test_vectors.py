@@ -8,6 +8,7 @@ version, never silently): ``RANDCHECK_WRITE_VECTORS=1 python -m pytest tests/tes
 
 from __future__ import annotations
 
+import datetime as dt
 import doctest
 import json
 import os
@@ -20,11 +21,14 @@ import pytest
 import randcheck.randomness
 import randcheck.sampling
 from randcheck.demo import demo_history, demo_public_randomness, demo_registry, demo_secret
+from randcheck.draw.announcement import RandomnessSource, draw_inputs
 from randcheck.draw.receipt import seed_context
 from randcheck.periods import Quarter
 from randcheck.policies import get_policy
 from randcheck.randomness import (
+    COMMITMENT_VERSION,
     SEED_VERSION,
+    bound_commitment,
     canonical_json,
     commitment,
     draw_seed,
@@ -51,6 +55,24 @@ def _demo_seed() -> dict[str, Any]:
         "context": context,
         "seed": draw_seed(secret, public, context),
     }
+
+
+def _demo_inputs() -> dict[str, Any]:
+    """The inputs of the demo's 获嘉 2025Q3 draw, as its announcement would carry them."""
+    policy, period = get_policy("huojia"), Quarter(2025, 3)
+    registry = demo_registry()
+    history = demo_history(policy, registry, period)
+    return draw_inputs(
+        policy,
+        period,
+        registry_digest=registry.digest,
+        history_digest=history.digest,
+        randomness=RandomnessSource(
+            kind="dice",
+            source="20 ten-sided dice rolled at the 获嘉县 bureau, witnessed",
+            expected_at=dt.datetime(2025, 6, 30, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        ),
+    )
 
 
 def build() -> dict[str, Any]:
@@ -80,6 +102,19 @@ def build() -> dict[str, Any]:
             for ids, take in ((IDS, None), (["ab-2", "ef-3", "ab-1"], None), (IDS, 2))
         ],
         "commitments": [{"secret": SECRET, "commitment": commitment(SECRET)}],
+        "bound_commitments": [
+            {
+                "what": "randcheck-commitment-v2: the secret and the draw's inputs",
+                "secret": SECRET,
+                "inputs": inputs,
+                "text": "\n".join((COMMITMENT_VERSION, SECRET, canonical_json(inputs))),
+                "commitment": bound_commitment(SECRET, inputs),
+            }
+            for inputs in (
+                {"period": "2025Q3", "registry_digest": "ab" * 32},
+                _demo_inputs(),
+            )
+        ],
         "public_randomness": [
             {"input": t, "normalised": normalise_public_randomness(t)}
             for t in ("3141 5926 5358 9793 2384", " 9F86D081884C7D659A2FEAA0C55AD015 ")
@@ -143,4 +178,5 @@ def test_the_docstrings_show_the_file_s_vectors() -> None:
     for r in data["rankings"]:
         assert repr(r["order"]) in shown
     assert data["commitments"][0]["commitment"] in shown
+    assert data["bound_commitments"][0]["commitment"] in shown
     assert data["seeds"][0]["seed"] in shown

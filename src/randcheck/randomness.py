@@ -33,6 +33,7 @@ from typing import Any
 from randcheck.errors import InputError
 
 SEED_VERSION = "randcheck-seed-v1"
+COMMITMENT_VERSION = "randcheck-commitment-v2"
 SECRET_BYTES = 32
 MIN_PUBLIC_CHARS = 20
 
@@ -64,6 +65,20 @@ def commitment(secret: str) -> str:
     '9985b2e4b9b71b28ce59ea5ce77f0b110637b625c6d7f41e982c9510940a2056'
     """
     return hashlib.sha256(bytes.fromhex(check_secret(secret))).hexdigest()
+
+
+def bound_commitment(secret: str, inputs: Mapping[str, Any]) -> str:
+    """The commitment of an announcement: binds the secret *and* every input of the draw.
+
+    ``SHA-256`` of the UTF-8 text ``randcheck-commitment-v2\\n<secret hex>\\n<inputs>``,
+    the inputs as canonical JSON, so that once it is published neither the secret nor
+    any input (registry, history, policy, period, campaign ...) can change unseen:
+
+    >>> bound_commitment("5e" * 32, {"period": "2025Q3", "registry_digest": "ab" * 32})
+    '7c2f2620767becc431ba6e1e2f38d90a09b354de2fc7c4a0edce655d2aee897d'
+    """
+    text = "\n".join((COMMITMENT_VERSION, check_secret(secret), canonical_json(inputs)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def normalise_public_randomness(text: str) -> str:

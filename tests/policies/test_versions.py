@@ -115,14 +115,18 @@ def test_versions_live_side_by_side(huojia_2026: None) -> None:
 def test_a_receipt_drawn_under_an_older_version_still_verifies(huojia_2026: None) -> None:
     old = get_policy("huojia", on=dt.date(2025, 7, 1))
     sealed, _ = seal(old, REGISTRY, Quarter(2025, 3), secret=SECRET, public_randomness=DICE)
-    assert sealed["policy"] == {"id": "huojia", "version": "2023.2"}
+    assert sealed["policy"] == {
+        "id": "huojia",
+        "version": "2023.2",
+        "digest": get_policy("huojia", version="2023.2").digest,
+    }
     revealed = reveal(sealed, SECRET, REGISTRY)
     report = verify(revealed, REGISTRY)
     assert report.ok, report.first_failure
     # verified against the newer version, the same receipt fails on the policy, by name
     newer = get_policy("huojia")
     wrong = verify(revealed, REGISTRY, resolve=lambda *_: newer)
-    assert wrong.first_failure is not None and wrong.first_failure.name == "policy version"
+    assert wrong.first_failure is not None and wrong.first_failure.name == "policy"
     assert "2026.1" in wrong.first_failure.detail
 
 
@@ -157,4 +161,4 @@ def test_a_resolver_verifies_against_a_policy_held_as_a_file(tmp_path: Path) -> 
     revealed = reveal(sealed, SECRET, REGISTRY, resolve=lambda *_: from_file)
     assert verify(revealed, REGISTRY, resolve=lambda *_: from_file).ok
     failed = verify(revealed, REGISTRY)
-    assert failed.first_failure is not None and failed.first_failure.name == "policy version"
+    assert failed.first_failure is not None and failed.first_failure.name == "policy"

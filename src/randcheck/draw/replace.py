@@ -116,5 +116,5 @@ def replace_inspector(
     team = tuple(added if i == removed else i for i in task.team)
     result.tasks[index] = dataclasses.replace(task, team=team)
     return ReplacementRecord(
-        task_id, removed, added, reason.value, method, approved_by, note.strip() if note else None
+        task_id, removed, added, reason.value, method, approved_by, (note or "").strip() or None
     )

@@ -680,6 +680,21 @@ class Policy(_Frozen):
     def label(self) -> str:
         return f"{self.id} {self.version} ({self.name_zh})"
 
+    @property
+    def digest(self) -> str:
+        """SHA-256 (hex) of the policy's canonical JSON: names this exact content.
+
+        Two policies with one id and version but any value different have different
+        digests, so a receipt names the policy it was drawn under beyond doubt. The
+        bytes are ``canonical_json(policy.model_dump(mode="json"))`` (keys sorted, no
+        spaces, non-ASCII as itself): the file ``randcheck policies export`` writes,
+        which loads back to the same digest.
+        """
+        text = json.dumps(
+            self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
     # --- scenarios ---------------------------------------------------------------------
 
     def with_changes(

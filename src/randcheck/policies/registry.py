@@ -193,6 +193,24 @@ def in_force_during(policy_id: str, start: dt.date, end: dt.date) -> Policy:
     return found[-1]
 
 
+def _not_posing(policy: Policy, path: str) -> Policy:
+    """``policy`` (from a file), unless it reuses the id and version of a policy randcheck
+    holds with other values: a file may not pass for a built-in, since receipts, verdicts
+    and reports name a policy by id and version."""
+    if policy.id not in known_ids():
+        return policy
+    for held in versions(policy.id):
+        if held.version == policy.version and held.digest != policy.digest:
+            raise PolicyError(
+                f"this file reuses the id and version of {policy.id} {policy.version}, which "
+                "randcheck holds, with other values",
+                where=path,
+                hint="give the changed policy its own id or version (a variant file does so "
+                "by itself), so nothing drawn or judged under it passes for the original",
+            )
+    return policy
+
+
 def available_policies() -> list[Policy]:
     """Every policy randcheck knows, newest version of each: built-ins, variants, plugins."""
     return [get_policy(i) for i in known_ids()]
@@ -202,7 +220,7 @@ def resolve_policy(spec: str, *, during: tuple[dt.date, dt.date] | None = None) 
     """A policy or variant file (.json, .yaml, .yml), or a policy id: its newest version,
     or with ``during`` (start, end) the newest version in force in that period."""
     if spec.lower().endswith((".json", ".yaml", ".yml")):
-        return load_policy(spec)
+        return _not_posing(load_policy(spec), spec)
     if during is not None:
         return in_force_during(spec, *during)
     return get_policy(spec)
