@@ -114,6 +114,16 @@ def canonical_json(data: Mapping[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def canonical_digest(data: Mapping[str, Any]) -> str:
+    """``SHA-256`` (lowercase hex) of the UTF-8 bytes of :func:`canonical_json`: how a
+    receipt's result, an announcement, a receipt and a policy are named by content.
+
+    >>> canonical_digest({"tasks": []})
+    'b8cce95f94bb3842447a35cad31d68789df636e11353ab4a75179d86761d804c'
+    """
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
 def draw_seed(secret: str, public_randomness: str, context: Mapping[str, Any]) -> str:
     """The seed of a draw: see the module docstring for the exact bytes.
 

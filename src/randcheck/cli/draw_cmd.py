@@ -10,8 +10,9 @@ list when the inspections start; ``replace`` records a replaced inspector;
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -219,10 +220,12 @@ def commit(
     if randomness_kind not in ("dice", "lottery", "beacon"):
         raise InputError(f"--randomness-kind {randomness_kind!r}: choose dice, lottery or beacon")
     try:
-        source = RandomnessSource(
-            kind=_kind(randomness_kind),
-            source=randomness_source,
-            expected_at=dt.datetime.fromisoformat(randomness_at),
+        source = RandomnessSource.model_validate(
+            {
+                "kind": randomness_kind,
+                "source": randomness_source,
+                "expected_at": dt.datetime.fromisoformat(randomness_at),
+            }
         )
     except (ValueError, ValidationError) as exc:
         raise InputError(
@@ -248,7 +251,7 @@ def commit(
     secret = new_secret()
     head = _ledger_head(ledger) if ledger is not None else None
     announcement = announce(secret, inputs, announced_at=clock(), ledger_head=head)
-    text = _json(announcement)
+    text = json.dumps(announcement, ensure_ascii=False, indent=1) + "\n"
     _write_new_secret(secret_path, secret)
     try:
         write_text(out, text)
@@ -261,14 +264,6 @@ def commit(
     console.print(f"announcement 抽查公告: {out}  (publish it now, before {randomness_at})")
     console.print(f"secret 密钥: {secret_path} (keep it; `draw` and `reveal` need it)")
     console.print(f"commitment 承诺值: {announcement['commitment']}")
-
-
-def _kind(text: str) -> Literal["dice", "lottery", "beacon"]:
-    if text == "dice":
-        return "dice"
-    if text == "lottery":
-        return "lottery"
-    return "beacon"
 
 
 def _first_message(exc: Exception) -> str:
@@ -284,12 +279,6 @@ def _as_path(policy: str | None) -> Path | None:
     if policy and policy.lower().endswith((".json", ".yaml", ".yml")):
         return Path(policy)
     return None
-
-
-def _json(data: Any) -> str:
-    import json
-
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def _record_announcement(path: Path, announcement: dict[str, Any]) -> None:
@@ -361,9 +350,8 @@ def draw(
     """
     from randcheck.draw.announcement import load_announcement
     from randcheck.draw.announcement import now as clock
-    from randcheck.draw.receipt import seal
+    from randcheck.draw.receipt import save_receipt, seal
     from randcheck.io import read_registry
-    from randcheck.io.atomic import write_text
     from randcheck.periods import Quarter
     from randcheck.randomness import new_secret, normalise_public_randomness
 
@@ -429,7 +417,7 @@ def draw(
     if fresh:
         _write_new_secret(secret_path, secret)
     try:
-        write_text(out, _json(receipt))
+        save_receipt(receipt, out)
         if ledger is not None:
             _record_sealing(ledger, receipt)
     except BaseException:
@@ -450,10 +438,8 @@ def draw(
 
 
 def _record_sealing(path: Path, receipt: dict[str, Any]) -> None:
-    import hashlib
-
     from randcheck.ledger.stores import open_ledger
-    from randcheck.randomness import canonical_json
+    from randcheck.randomness import canonical_digest
 
     label = f"{receipt['period']}-{receipt['jurisdiction'] or 'ALL'}-draw"
     with open_ledger(path) as ledger:
@@ -465,9 +451,7 @@ def _record_sealing(path: Path, receipt: dict[str, Any]) -> None:
                 "draw_id": label,
                 "period": receipt["period"],
                 "commitment": receipt["commitment"],
-                "receipt_digest": hashlib.sha256(
-                    canonical_json(receipt).encode("utf-8")
-                ).hexdigest(),
+                "receipt_digest": canonical_digest(receipt),
                 "announcement_digest": receipt["announcement_digest"],
                 "public_randomness": receipt["public_randomness"],
             },
@@ -512,10 +496,9 @@ def reveal(
     ] = None,
 ) -> None:
     """Reveal a sealed draw: add the secret, the seed and the list with the teams."""
-    from randcheck.draw.receipt import load_receipt
+    from randcheck.draw.receipt import load_receipt, save_receipt
     from randcheck.draw.receipt import reveal as do_reveal
     from randcheck.io import read_registry
-    from randcheck.io.atomic import write_text
 
     target = out or receipt.with_name(receipt.stem + ".revealed.json")
     _outputs([target], [receipt, registry, history, secret_file, _as_path(policy)], overwrite=False)
@@ -526,7 +509,7 @@ def reveal(
         _history(history),
         resolve=_resolver(policy),
     )
-    write_text(target, _json(revealed))
+    save_receipt(revealed, target)
     console.print(_tasks_table(revealed["revealed"]["tasks"]))
     console.print(f"revealed receipt 揭示回执: {target}")
 
@@ -581,9 +564,8 @@ def replace(
     note: Annotated[str | None, typer.Option(help="A note for the record.")] = None,
 ) -> None:
     """Replace an inspector on a revealed draw, as the policy says; verify replays it."""
-    from randcheck.draw.receipt import load_receipt, record_replacement
+    from randcheck.draw.receipt import load_receipt, record_replacement, save_receipt
     from randcheck.io import read_registry
-    from randcheck.io.atomic import write_text
     from randcheck.models.vocab import ReplacementReason
 
     _outputs([out], [receipt, registry, history, _as_path(policy)], overwrite=False)
@@ -606,7 +588,7 @@ def replace(
         note=note,
         resolve=_resolver(policy),
     )
-    write_text(out, _json(updated))
+    save_receipt(updated, out)
     made = updated["revealed"]["replacements"][-1]
     console.print(
         f"replaced 替换: {made['removed']} -> {made['added']} on {made['task_id']} "

@@ -25,7 +25,7 @@ ones; the receipt carries the announcement's digest; ``randcheck verify
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -37,7 +37,7 @@ from randcheck.errors import InputError
 from randcheck.io.safe import load_json
 from randcheck.periods import Quarter
 from randcheck.policies.model import Policy, Rule
-from randcheck.randomness import bound_commitment, canonical_json, check_secret
+from randcheck.randomness import bound_commitment, canonical_digest, check_secret
 from randcheck.registry import EntityFilter
 
 FORMAT = "randcheck-announcement"
@@ -208,7 +208,7 @@ def announce(
 
 def announcement_digest(announcement: Mapping[str, Any]) -> str:
     """``SHA-256`` (hex) of the announcement's canonical JSON: what a receipt names."""
-    return hashlib.sha256(canonical_json(announcement).encode("utf-8")).hexdigest()
+    return canonical_digest(announcement)
 
 
 def parse_time(text: Any, field: str) -> dt.datetime:
@@ -269,15 +269,12 @@ def first_difference(announced: Mapping[str, Any], given: Mapping[str, Any]) -> 
 def describe_difference(field: str, announced: Mapping[str, Any], given: Mapping[str, Any]) -> str:
     """ "<field>: announced X, given Y" for :func:`first_difference`'s field."""
 
-    def value(data: Mapping[str, Any]) -> Any:
+    def shown(data: Mapping[str, Any]) -> str:
         node: Any = data
         for part in field.split("."):
             node = node.get(part) if isinstance(node, dict) else None
-        return node
+        text = json.dumps(node, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return text if len(text) <= 80 else text[:77] + "..."
 
-    a, g = canonical_json({"v": value(announced)})[5:-1], canonical_json({"v": value(given)})[5:-1]
-    if len(a) > 80:
-        a = a[:77] + "..."
-    if len(g) > 80:
-        g = g[:77] + "..."
+    a, g = shown(announced), shown(given)
     return f"{field}: announced {a}, given {g}"

@@ -21,7 +21,6 @@ are ``docs/receipt.schema.json`` (version 2) and ``docs/receipt-v1.schema.json``
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -57,7 +56,7 @@ from randcheck.randomness import (
     COMMITMENT_VERSION,
     SEED_VERSION,
     bound_commitment,
-    canonical_json,
+    canonical_digest,
     check_secret,
     commitment,
     draw_seed,
@@ -84,7 +83,7 @@ def installed_policy(policy_id: str, version: str) -> Policy:
 
 def result_digest(result: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a draw's result (its tasks, in order)."""
-    return hashlib.sha256(canonical_json(result).encode("utf-8")).hexdigest()
+    return canonical_digest(result)
 
 
 def seed_context(

@@ -40,6 +40,7 @@ from randcheck.models import Entity, EntityClass, ProductionStatus
 from randcheck.models.fields import LabelledEnum
 from randcheck.models.vocab import Outcome, ReplacementReason, Withheld
 from randcheck.periods import Quarter
+from randcheck.randomness import canonical_digest
 
 
 class _Frozen(BaseModel):
@@ -690,10 +691,7 @@ class Policy(_Frozen):
         spaces, non-ASCII as itself): the file ``randcheck policies export`` writes,
         which loads back to the same digest.
         """
-        text = json.dumps(
-            self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        )
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return canonical_digest(self.model_dump(mode="json"))
 
     # --- scenarios ---------------------------------------------------------------------
 
