@@ -82,3 +82,21 @@ def test_classify_lists_the_differences(tmp_path: Path) -> None:
     (difference,) = data["differences"]
     assert (difference["recorded"], difference["proposed"]) == ("GENERAL", "KEY")
     assert "hazardous_waste" in difference["reason"]
+
+
+def test_export_writes_the_policy_a_receipt_names_by_digest(tmp_path: Path) -> None:
+    from randcheck.policies import get_policy, load_policy
+
+    for name in ("huojia.json", "huojia.yaml"):
+        out = tmp_path / name
+        made = runner.invoke(app, ["policies", "export", "huojia", "-o", str(out)])
+        assert made.exit_code == 0, made.output
+        assert load_policy(out).digest == get_policy("huojia").digest
+        assert get_policy("huojia").digest in made.stdout
+    again = runner.invoke(
+        app,
+        ["policies", "export", str(tmp_path / "huojia.json"), "-o", str(tmp_path / "huojia.json")],
+    )
+    assert again.exit_code == 2
+    wrong = runner.invoke(app, ["policies", "export", "huojia", "-o", str(tmp_path / "h.txt")])
+    assert wrong.exit_code == 2 and not (tmp_path / "h.txt").exists()

@@ -87,6 +87,28 @@ def show(
 
 
 @app.command()
+def export(
+    policy: Annotated[str, typer.Argument(help="A policy id, or a policy/variant file.")],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="The file to write: .json, .yaml or .yml.")
+    ],
+) -> None:
+    """Write a policy whole (every rule with its clause), as receipts name it by digest.
+
+    The JSON's canonical form is what a receipt's ``policy.digest`` covers; the file
+    loads back (``--policy FILE``) as the same policy.
+    """
+    from randcheck.cli._output import check_outputs
+    from randcheck.policies import save_policy
+
+    source = Path(policy) if policy.lower().endswith((".json", ".yaml", ".yml")) else None
+    check_outputs([out], [source], formats={".json": "json", ".yaml": "yaml", ".yml": "yaml"})
+    chosen = resolve_policy(policy)
+    save_policy(chosen, out)
+    console.print(f"{chosen.label}: {out}  (digest {chosen.digest})", markup=False)
+
+
+@app.command()
 def docs(
     out: Annotated[
         Path,
