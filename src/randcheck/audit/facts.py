@@ -39,6 +39,15 @@ class TaskFacts:
     disclosed: dt.date | None = None
     signed_by_entity: bool | None = None
     rectification_ordered: dt.date | None = None
+    result_seqs: list[int] = field(default_factory=list)
+    """Every RESULT_RECORDED of the task, by event number."""
+    corrections: dict[int, int] = field(default_factory=dict)
+    """CORRECTION_REQUESTED event number -> the result event it asks to correct."""
+    approved: set[int] = field(default_factory=set)
+    """The correction requests approved (CORRECTION_APPROVED)."""
+    changed_unapproved: list[int] = field(default_factory=list)
+    """Results recorded over an earlier one with no approved correction of it: only an
+    imported record can show one (randcheck's own ledger refuses it)."""
 
     @property
     def inspected(self) -> dt.date | None:
@@ -64,6 +73,8 @@ class Facts:
     snapshots: list[tuple[dt.date, dict[str, Any]]] = field(default_factory=list)
     filed: list[tuple[EventType, dt.date, dict[str, Any]]] = field(default_factory=list)
     exceptions: dict[tuple[str, str], str] = field(default_factory=dict)
+    imported_draws: set[str] = field(default_factory=set)
+    """Draws known only from an imported record (a platform's draw batch), not sealed."""
 
     def task(self, task_id: str) -> TaskFacts:
         found = self.tasks.get(task_id)
@@ -108,6 +119,18 @@ def gather(events: Iterable[LedgerEvent], monitor: Monitor) -> Facts:
             task = facts.task(p["task_id"])
             task.result, task.withheld = p["outcome"], bool(p.get("withheld"))
             task.result_day = task.result_day or day
+            if task.result_seqs:
+                last = task.result_seqs[-1]
+                if not any(
+                    target == last and request in task.approved
+                    for request, target in task.corrections.items()
+                ):
+                    task.changed_unapproved.append(event.seq)
+            task.result_seqs.append(event.seq)
+        elif kind is EventType.CORRECTION_REQUESTED:
+            facts.task(p["task_id"]).corrections[event.seq] = p["result_seq"]
+        elif kind is EventType.CORRECTION_APPROVED:
+            facts.task(p["task_id"]).approved.add(p["request_seq"])
         elif kind is EventType.RECTIFICATION_ORDERED:
             task = facts.task(p["task_id"])
             task.rectification_ordered = task.rectification_ordered or day
@@ -121,6 +144,8 @@ def gather(events: Iterable[LedgerEvent], monitor: Monitor) -> Facts:
             facts.sealed[p["draw_id"]] = (day, p["period"])
         elif kind is EventType.DRAW_REVEALED:
             facts.revealed.setdefault(p["draw_id"], day)
+            if p.get("source") is not None:
+                facts.imported_draws.add(p["draw_id"])
         elif kind is EventType.LIST_ACCESSED:
             facts.access_records.append((day, p))
         elif kind is EventType.REGISTRY_SNAPSHOT:

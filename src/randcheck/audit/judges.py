@@ -39,11 +39,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, TypeAlias
 
+from randcheck.audit.evidence import EVERYTHING, describe_lack, lacking
 from randcheck.audit.facts import Facts, TaskFacts, snapshot
 from randcheck.audit.obligations import Violation
 from randcheck.audit.verdict import RuleVerdict, Status
 from randcheck.calendar import WorkingCalendar
 from randcheck.ledger.events import EventType
+from randcheck.models.vocab import Evidence
 from randcheck.periods import Quarter
 from randcheck.policies.dates import cycle_of, instances
 from randcheck.policies.describe import describe
@@ -99,6 +101,8 @@ class Context:
     as_of: dt.date
     calendar: WorkingCalendar
     registry: Registry | None = None
+    evidence: frozenset[Evidence] = EVERYTHING
+    """What the records can show (:func:`randcheck.audit.evidence.shown_by`)."""
 
     def __post_init__(self) -> None:
         self.quarters_all = (
@@ -288,6 +292,24 @@ def joint(ctx: Context, rule: JointShare) -> RuleVerdict:
         Status.PASS if share >= rule.min_fraction else Status.FAIL,
         f"{joint_} joint / ({own} {unit} + {joint_} joint) = {_pct(share)}",
         f">= {_pct(rule.min_fraction)}",
+    )
+
+
+def unchanged(ctx: Context, rule: ResultsImmutable) -> RuleVerdict:
+    """青岛 四 检查结果一经录入不得随意修改: every result of the period's tasks recorded once,
+    or changed only after a correction was requested and approved. randcheck's own ledger
+    refuses an unapproved change; a platform's imported records can show one."""
+    tasks = [t for t in ctx.tasks() if t.result_seqs]
+    if not tasks:
+        return _missing(rule, "no inspection result recorded in the period (RESULT_RECORDED)")
+    changed = [t.task_id for t in tasks if t.changed_unapproved]
+    return _tally(
+        rule,
+        len(tasks),
+        changed,
+        "tasks' results unchanged or changed only with an approved correction",
+        f"a result changed only after a written request approved by "
+        f"{rule.correction_approved_by or 'the approver'}",
     )
 
 
@@ -778,6 +800,7 @@ JUDGES: dict[type[Rule], Judge] = {
     StaffMultiple: staff,
     JointShare: joint,
     Disclosure: published,
+    ResultsImmutable: unchanged,
     ItemCap: cap,
     DatedObligation: dated,
     Requirement: requirement,
@@ -804,8 +827,6 @@ NOT_MEASURED: dict[type[Rule], str] = {
     CreditPush: "pushes happen in the credit publicity system, outside the ledger; "
     "a bureau shows that system's records",
     Disclosure: "phrases and withholding are applied when publishing (randcheck disclose)",
-    ResultsImmutable: "enforced by the ledger itself: a second result is refused "
-    "without an approved correction",
     Team: "recusal is applied when teams are drawn (a receipt records it)",
     Replacement: "no approver and no method named: nothing to check",
     NonSite: "non-site supervision is allowed, not required",
@@ -836,6 +857,8 @@ MEASURED_BY: dict[type[Rule], str] = {
     NonSite: "per inspection of a positive-list entity (--registry): on site only on a complaint",
     RandomDraw: "per task: from a sealed and revealed draw, and inspected by its quarter's end",
     Requirement: "the records, where they can show it (inspector counts, the entity's signature)",
+    ResultsImmutable: "per task: every result after the first follows an approved correction "
+    "(randcheck's ledger refuses any other; imported records can show one)",
 }
 """Rule kind -> how the verdict measures it, for the policy pages' fidelity tables."""
 
@@ -885,13 +908,44 @@ def _excuse(ctx: Context, verdict: RuleVerdict) -> RuleVerdict:
     return verdict
 
 
+def _gate(ctx: Context, verdict: RuleVerdict) -> RuleVerdict:
+    """A PASS or FAIL only on evidence the records show: records imported from elsewhere
+    hold only their columns' evidence (:mod:`randcheck.audit.evidence`)."""
+    if verdict.status not in (Status.PASS, Status.FAIL):
+        return verdict
+    missing = lacking(verdict.rule, ctx.evidence)
+    if not missing:
+        return verdict
+    return RuleVerdict(
+        verdict.rule,
+        Status.NOT_ENOUGH_DATA,
+        verdict.measured,
+        verdict.required or describe(verdict.rule),
+        note=describe_lack(missing),
+    )
+
+
+def _platform_draws(ctx: Context, verdict: RuleVerdict) -> RuleVerdict:
+    """A task drawn by a platform (an imported draw batch) counts as drawn, on the
+    platform's word: say so, since no commitment lets anyone verify that draw."""
+    if not isinstance(verdict.rule, RandomDraw) or verdict.status is not Status.PASS:
+        return verdict
+    on_word = sum(1 for t in ctx.tasks() if t.draw_id in ctx.facts.imported_draws)
+    if on_word:
+        verdict.note = (
+            f"{on_word} task(s) drawn by the platform (imported draw records): their draws "
+            "were not sealed with a commitment, so their randomness rests on its word"
+        )
+    return verdict
+
+
 def judge(ctx: Context, rule: AnyRule) -> RuleVerdict:
     """The rule's verdict by its kind's judge, or NOT_MEASURED with the reason."""
     measure = JUDGES.get(type(rule))
     verdict = measure(ctx, rule) if measure else None
     if verdict is None:
         return _not_measured(rule)
-    return _excuse(ctx, verdict)
+    return _platform_draws(ctx, _gate(ctx, _excuse(ctx, verdict)))
 
 
 def judge_all(ctx: Context, rules: Iterable[AnyRule]) -> list[RuleVerdict]:

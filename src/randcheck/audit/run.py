@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
+from randcheck.audit.evidence import UNSHOWN, shown_by
 from randcheck.audit.facts import gather
 from randcheck.audit.judges import Context, judge_all
 from randcheck.audit.obligations import Monitor, Obligations
 from randcheck.audit.verdict import Verdict
 from randcheck.calendar import WorkingCalendar, default_calendar
 from randcheck.ledger.chain import LedgerEvent
+from randcheck.models.vocab import Evidence
 from randcheck.policies.model import Policy
 from randcheck.registry import Registry
 
@@ -24,6 +26,7 @@ def audit(
     as_of: dt.date | None = None,
     registry: Registry | None = None,
     calendar: WorkingCalendar | None = None,
+    evidence: Collection[Evidence | str] | None = None,
 ) -> Verdict:
     """Judge every rule of ``policy`` against a ledger's events, as of a date.
 
@@ -32,13 +35,22 @@ def audit(
     gathered in the same pass (:mod:`randcheck.audit.facts`); each rule is judged
     by its kind's judge (:mod:`randcheck.audit.judges`). Coverage cycles need the
     ``registry``'s entity list. A period before the policy is in force is refused.
+
+    ``evidence``: what the records can show (:class:`~randcheck.models.vocab.Evidence`);
+    by default read from the events: everything for a ledger randcheck kept, what the
+    imports declare for records kept elsewhere (:mod:`randcheck.audit.evidence`). A rule
+    needing evidence not shown is NOT_ENOUGH_DATA, naming it.
     """
     calendar = calendar or default_calendar()
     as_of = as_of or dt.date.today()
     policy.check_in_force(year, quarter)
     monitor = Monitor(Obligations(policy, calendar, registry))
+    events = events if isinstance(events, list) else list(events)
     facts = gather(events, monitor)
     violations = monitor.violations(as_of)
-    context = Context(policy, facts, violations, year, quarter, as_of, calendar, registry)
+    shown = shown_by(events) if evidence is None else frozenset(Evidence.of(e) for e in evidence)
+    context = Context(policy, facts, violations, year, quarter, as_of, calendar, registry, shown)
     results = judge_all(context, policy.rules)
-    return Verdict(policy, year, quarter, as_of, results, violations, dict(facts.per_inspector))
+    gated = {r.rule.id for r in results if r.note.startswith(UNSHOWN)}
+    kept = [v for v in violations if v.rule_id not in gated]
+    return Verdict(policy, year, quarter, as_of, results, kept, dict(facts.per_inspector))

@@ -33,6 +33,7 @@ from randcheck.ledger.events import (
     SHANGHAI,
     EventType,
     describe_errors,
+    dump_payload,
     parse_payload,
 )
 
@@ -217,6 +218,8 @@ _FIELDS = {kind: tuple(model.model_fields) for kind, model in PAYLOADS.items()}
 def _in_normal_form(parsed: BaseModel, payload: dict[str, Any], names: tuple[str, ...]) -> bool:
     """Whether the stored payload already is what ``model_dump(mode="json")`` would give
     (every field there, each as its model holds it): then it is used as it is."""
+    if "source" not in payload and parsed.source is None:  # type: ignore[attr-defined]
+        names = tuple(n for n in names if n != "source")
     if len(payload) != len(names):
         return False
     for name in names:
@@ -285,7 +288,7 @@ def _content(data: Mapping[str, Any], number: int, build: bool) -> LedgerEvent |
     if _in_normal_form(parsed, payload, _FIELDS[kind]):
         normal, as_stored = payload, moment.isoformat() == when
     else:
-        normal = parsed.model_dump(mode="json")
+        normal = dump_payload(parsed)
         as_stored = normal == payload and moment.isoformat() == when
     return LedgerEvent(
         data["seq"],

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from randcheck.errors import LedgerError
 from randcheck.models.fields import LabelledEnum
-from randcheck.models.vocab import Mode, Outcome, ReplacementReason, Withheld
+from randcheck.models.vocab import Evidence, Mode, Outcome, ReplacementReason, Withheld
 
 
 class EventType(LabelledEnum):
@@ -45,6 +45,7 @@ class EventType(LabelledEnum):
     DISCLOSURE_PUBLISHED = ("DISCLOSURE_PUBLISHED", "检查结果公开")
     REPORT_SUBMITTED = ("REPORT_SUBMITTED", "报告报送")
     EXCEPTION_RECORDED = ("EXCEPTION_RECORDED", "例外情况说明")
+    RECORDS_IMPORTED = ("RECORDS_IMPORTED", "外部记录导入")
 
 
 class ReportKind(LabelledEnum):
@@ -60,8 +61,23 @@ class ReportKind(LabelledEnum):
     SQUAD_QUARTER_END = ("SQUAD_QUARTER_END", "中队季末报送")
 
 
+class Provenance(BaseModel):
+    """Where an imported event came from: the file, its sheet and row (``randcheck
+    ledger import``). An event recorded in randcheck itself has none."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    file: str = Field(min_length=1, description="the file's name as imported")
+    sheet: str | None = Field(None, description="the XLSX sheet; None for CSV")
+    row: int = Field(ge=1, description="the row's number in the sheet, the header being 1")
+
+
 class _Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    source: Provenance | None = Field(
+        None, description="imported from records kept elsewhere: file, sheet, row"
+    )
 
 
 class ItemListPublished(_Payload):
@@ -250,6 +266,21 @@ class ExceptionRecorded(_Payload):
     approved_by: str | None = None
 
 
+class RecordsImported(_Payload):
+    """Records kept elsewhere came into the ledger (``randcheck ledger import``): which
+    file, by which mapping, how many rows and events, and what evidence its columns
+    hold. A rule needing evidence no import shows (and randcheck did not record
+    itself) is NOT_ENOUGH_DATA."""
+
+    file: str = Field(min_length=1)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="the file's bytes")
+    mapping: str = Field(min_length=1, description="the mapping's name (or file)")
+    rows: int = Field(ge=0, description="rows read")
+    events: int = Field(ge=0, description="events added (rows already imported add none)")
+    skipped_rows: list[int] = Field(default_factory=list, description="bad rows left out")
+    shows: list[Evidence] = Field(default_factory=list, description="evidence the columns hold")
+
+
 PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.ITEM_LIST_PUBLISHED: ItemListPublished,
     EventType.PLAN_PUBLISHED: PlanPublished,
@@ -272,6 +303,7 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.DISCLOSURE_PUBLISHED: DisclosurePublished,
     EventType.REPORT_SUBMITTED: ReportSubmitted,
     EventType.EXCEPTION_RECORDED: ExceptionRecorded,
+    EventType.RECORDS_IMPORTED: RecordsImported,
 }
 
 
@@ -280,6 +312,15 @@ def describe_errors(exc: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}" for e in exc.errors()
     )
+
+
+def dump_payload(payload: BaseModel) -> dict[str, Any]:
+    """A payload as stored: JSON data, without ``source`` unless it was imported (so a
+    payload of randcheck's own reads, and hashes, as it did before provenance)."""
+    data = payload.model_dump(mode="json")
+    if data.get("source", 0) is None:
+        del data["source"]
+    return data
 
 
 def validate_payload(kind: EventType, payload: BaseModel | dict[str, Any]) -> dict[str, Any]:
@@ -291,9 +332,9 @@ def validate_payload(kind: EventType, payload: BaseModel | dict[str, Any]) -> di
                 f"a {kind.value} event takes a {model.__name__} payload, "
                 f"not {type(payload).__name__}"
             )
-        return payload.model_dump(mode="json")
+        return dump_payload(payload)
     try:
-        return model.model_validate(payload).model_dump(mode="json")
+        return dump_payload(model.model_validate(payload))
     except ValidationError as exc:
         raise LedgerError(
             f"bad {kind.value} payload: {describe_errors(exc)}",

@@ -297,7 +297,10 @@ class Ledger(abc.ABC):
     ) -> None:
         if kind is EventType.RESULT_RECORDED:
             results = [e for e in history if e.type is EventType.RESULT_RECORDED]
-            if results:
+            # An imported record (with its source) tells what a platform let happen: a
+            # result changed there without an approved correction is kept as it
+            # happened, for the verdict to judge (results.immutable), not refused.
+            if results and payload.get("source") is None:
                 last = results[-1]
                 approved = any(
                     e.type is EventType.CORRECTION_APPROVED

@@ -44,3 +44,30 @@ class Withheld(LabelledEnum):
 
 
 __all__ = ["Mode", "Outcome", "ReplacementReason", "Withheld"]
+
+
+class Evidence(LabelledEnum):
+    """What a body of records can show. A ledger kept by randcheck shows everything it
+    records; records imported from elsewhere (a platform's export, a published
+    disclosure table) show only what their columns hold, and a rule that needs
+    evidence they lack is NOT_ENOUGH_DATA, naming it (randcheck.audit.evidence)."""
+
+    DRAWS = ("DRAWS", "抽取记录", "draw")
+    DISPATCH = ("DISPATCH", "任务派发记录", "dispatch")
+    TEAMS = ("TEAMS", "检查人员", "team", "inspectors")
+    CLASSES = ("CLASSES", "监管类别", "class", "entity_class")
+    INSPECTIONS = ("INSPECTIONS", "检查记录", "inspection")
+    MODES = ("MODES", "检查方式", "mode")
+    ITEMS = ("ITEMS", "检查事项", "item")
+    RESULTS = ("RESULTS", "检查结果", "result")
+    RESULT_DATES = ("RESULT_DATES", "结果录入日期", "result_date")
+    CORRECTIONS = ("CORRECTIONS", "结果更正记录", "correction")
+    RECTIFICATIONS = ("RECTIFICATIONS", "整改记录", "rectification")
+    DISCLOSURES = ("DISCLOSURES", "公开记录", "disclosure")
+    ACCESS = ("ACCESS", "名单查阅记录", "list_access")
+    REPLACEMENTS = ("REPLACEMENTS", "人员调整记录", "replacement")
+    JOINT = ("JOINT", "联合抽查记录", "joint")
+    FILINGS = ("FILINGS", "计划、报告报送记录", "filing", "report")
+    SIGNATURES = ("SIGNATURES", "被检查对象签字", "signature")
+    EXCEPTIONS = ("EXCEPTIONS", "例外情况说明", "exception")
+    SNAPSHOTS = ("SNAPSHOTS", "名录库快照", "snapshot")

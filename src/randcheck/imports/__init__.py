@@ -1,0 +1,1 @@
+"""Records kept elsewhere come into the ledger (being written)."""

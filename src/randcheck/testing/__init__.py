@@ -1,0 +1,1 @@
+"""Conformance testing: YAML cases, a pytest plugin and assertions (being written)."""
