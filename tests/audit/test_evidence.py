@@ -152,8 +152,9 @@ class TestResultsImmutable:
         extra = {"source": _source(3)} if imported else {}
         ledger.append("TASK_DISPATCHED", actor="中队", time=D(2025, 7, 1, 9),
                       payload={"task_id": "T1", "uscc": make_uscc(1), **extra})  # fmt: skip
-        first = ledger.append("RESULT_RECORDED", actor="中队", time=D(2025, 7, 5, 9),
-                              payload={"task_id": "T1", "outcome": "NO_PROBLEM", **extra})  # fmt: skip
+        result = {"task_id": "T1", "outcome": "NO_PROBLEM", **extra}
+        when = D(2025, 7, 5, 9)
+        first = ledger.append("RESULT_RECORDED", actor="中队", time=when, payload=result)
         if approved:
             request = ledger.append(
                 "CORRECTION_REQUESTED", actor="中队", time=D(2025, 7, 6, 9),
