@@ -130,6 +130,30 @@ def test_bad_events_are_refused_and_nothing_is_written(
         assert ledger.head == head and ledger.verify().events == 3
 
 
+def test_a_batch_refused_midway_writes_none_of_it(ledger_path: Path) -> None:
+    """``append_many`` is all or none: a batch whose second event the ledger refuses (a
+    result recorded over another, no approved correction) leaves no trace of the first,
+    in the file as in the ledger's own view of it."""
+    with open_ledger(ledger_path) as ledger:
+        fill(ledger, 1)
+        head = ledger.head
+        dispatch_t1 = {"task_id": "T1", "uscc": "91410724000000001J", "inspectors": ["I1"]}
+        again = {"task_id": "T0", "outcome": "RECTIFY"}
+        with pytest.raises(LedgerError, match="already has a result"):
+            ledger.append_many(
+                [
+                    ("TASK_DISPATCHED", "执法大队", dispatch_t1, None, T0),
+                    ("RESULT_RECORDED", "I1", again, None, T0),
+                ]
+            )
+        assert ledger.head == head and ledger.events_for("T1") == []
+        later = ledger.append("TASK_DISPATCHED", actor="执法大队", payload=dispatch_t1, time=T0)
+        assert later.seq == 4
+    with open_ledger(ledger_path, readonly=True) as reader:
+        assert reader.verify().events == 4
+        assert [e.type for e in reader.events_for("T1")] == [EventType.TASK_DISPATCHED]
+
+
 def test_subject_must_match_the_payload(tmp_path: Path) -> None:
     with open_ledger(tmp_path / "l.sqlite") as ledger, pytest.raises(LedgerError, match="differs"):
         ledger.append(

@@ -67,6 +67,7 @@ class JsonlLedger(Ledger):
         self._offset = 0
         self._walker = ChainWalker()
         self._by_subject: dict[str, list[LedgerEvent]] = {}
+        self._pending: list[tuple[bytes, LedgerEvent]] = []
         self.repaired: list[str] = []
         """What appends removed (unfinished lines), one message each."""
         if not readonly:
@@ -86,9 +87,31 @@ class JsonlLedger(Ledger):
         fcntl.flock(self._handle, fcntl.LOCK_EX)
         try:
             self._catch_up(repair=False)
-            yield
+            self._pending = []
+            try:
+                yield
+            except BaseException:  # all or none: the batch is not written
+                self._pending = []
+                raise
+            self._flush(self._pending)
         finally:
+            self._pending = []
             fcntl.flock(self._handle, fcntl.LOCK_UN)
+
+    def _flush(self, pending: list[tuple[bytes, LedgerEvent]]) -> None:
+        """Write a batch's lines in one write and sync it, then count them as appended."""
+        assert self._handle is not None
+        if not pending:
+            return
+        data = b"".join(line for line, _ in pending)
+        self._handle.seek(0, os.SEEK_END)
+        self._handle.write(data)
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._offset += len(data)
+        for _, event in pending:
+            self._walker.count, self._walker.previous = event.seq, event.hash
+            self._by_subject.setdefault(event.subject, []).append(event)
 
     def _catch_up(self, repair: bool) -> None:
         """Read what other writers appended; remove a crashed writer's unfinished line."""
@@ -134,15 +157,9 @@ class JsonlLedger(Ledger):
         return list(self._by_subject.get(subject, []))
 
     def _write(self, event: LedgerEvent) -> None:
-        assert self._handle is not None
+        """Kept until the transaction ends: written then in one go, or not at all."""
         line = (canonical_json(event.to_json()) + "\n").encode("utf-8")
-        self._handle.seek(0, os.SEEK_END)
-        self._handle.write(line)
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._offset += len(line)
-        self._walker.count, self._walker.previous = event.seq, event.hash
-        self._by_subject.setdefault(event.subject, []).append(event)
+        self._pending.append((line, event))
 
     def _stored(self) -> Iterator[Any]:
         """The lines as they are, up to the size the file had when the reading began

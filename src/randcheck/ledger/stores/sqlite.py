@@ -270,16 +270,17 @@ class SqliteLedger(Ledger):
 
     def _write(self, event: LedgerEvent) -> None:
         assert self._db is not None
+        body = event.body()  # as stored: an event copied in an older form keeps it
         self._db.execute(
             "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                event.seq,
-                event.type.value,
-                event.time.isoformat(),
-                event.actor,
-                event.subject,
-                canonical_json(event.payload),
-                event.prev_hash,
+                body["seq"],
+                body["type"],
+                body["time"],
+                body["actor"],
+                body["subject"],
+                canonical_json(body["payload"]),
+                body["prev_hash"],
                 event.hash,
             ),
         )

@@ -1,0 +1,583 @@
+"""PostgreSQL (psycopg 3): every jurisdiction's chain in one database.
+
+Two tables (in the URL's ``?schema=``, else the connection's search path), made by
+the first writer when missing (under an advisory lock, so writers starting together
+do not race), or by an administrator with :data:`DDL`:
+
+- ``ledger_events``: one row per event, keyed by ``(chain, seq)``: two writers can
+  never store two events #N on one chain (a fork), whatever happens. ``time`` and
+  ``payload`` are text, kept exactly as hashed (``jsonb`` would reorder keys and
+  drop repeated ones, and the chain must be checkable from what is stored).
+- ``ledger_heads``: one row per chain, its last seq and hash.
+
+**Writers** (READ COMMITTED): an append locks its chain's head row with
+``SELECT … FOR UPDATE``, so writers of one chain, in any number of processes, take
+turns while other chains go on; it checks that the last stored event is whole and
+is the head recorded, checks the record rules against the subject's events (read
+after the lock, so they include every committed append), inserts the events and
+moves the head, and commits: an append is acknowledged only once committed, and a
+failed one leaves nothing.
+
+**Readers** (``readonly``: verify, audit, reports) never write: each reading is
+one ``READ ONLY, REPEATABLE READ`` transaction, one consistent snapshot of the
+head row and the events (on a connection of their own, so a writer's open
+transaction never mixes with a reading). The head row is checked against the
+events: a row deleted or added by SQL, or a last event replaced, is reported at
+its event number even without a published head.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import threading
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+from randcheck.errors import LedgerError
+from randcheck.ledger.chain import (
+    GENESIS,
+    KEYS,
+    Damaged,
+    EventProblem,
+    LedgerEvent,
+    check_event,
+    loads_strict,
+)
+from randcheck.ledger.store import Ledger
+from randcheck.ledger.stores.base import Store
+from randcheck.ledger.stores.urls import JURISDICTION, Address, check_jurisdiction
+from randcheck.randomness import canonical_json
+
+EVENTS, HEADS = "ledger_events", "ledger_heads"
+DDL = (
+    "CREATE TABLE IF NOT EXISTS {heads} ("
+    "chain text PRIMARY KEY, seq bigint NOT NULL CHECK (seq >= 0), hash text NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {events} ("
+    "chain text NOT NULL, seq bigint NOT NULL CHECK (seq >= 1), type text NOT NULL, "
+    "time text NOT NULL, actor text NOT NULL, subject text NOT NULL, "
+    "payload text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL, "
+    "PRIMARY KEY (chain, seq))",
+    "CREATE INDEX IF NOT EXISTS {index} ON {events} (chain, subject, seq)",
+)
+"""The tables, ``{events}``/``{heads}`` being the (schema-qualified) table names."""
+
+_SCHEMA_LOCK = 0x72616E64636B  # pg_advisory_xact_lock key while the tables are made
+LOCK_TIMEOUT = "60s"
+"""How long an append waits for its chain's lock (another writer's transaction)."""
+_READ_BATCH = 5000
+_COLUMNS = sql.SQL(", ").join(sql.Identifier(k) for k in KEYS)
+_names = itertools.count(1)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _connection_hint(message: str, address: Address) -> str:
+    """What to do about a failed connection, from libpq's message."""
+    text = message.lower()
+    if "password" in text:
+        return (
+            "check the user and password: postgresql://user:password@host/database (or "
+            "give the password in PGPASSWORD or ~/.pgpass)"
+        )
+    if "role" in text and "does not exist" in text:
+        return "name an existing user: postgresql://user@host/database"
+    if "database" in text and "does not exist" in text:
+        return "create the database (createdb NAME) or name an existing one in the URL"
+    if "resolve host" in text or "translate host name" in text:
+        return "check the host name in the URL"
+    if "permission denied" in text or "pg_hba" in text:
+        return "ask the database's administrator to let this user connect from here"
+    return (
+        "check that the PostgreSQL server is running and that the URL's host and port "
+        "are right (postgresql://user@host:5432/database)"
+    )
+
+
+def connect(address: Address) -> psycopg.Connection[Any]:
+    """A connection (autocommit: every transaction is explicit), or a
+    :class:`LedgerError` saying why there is none and what to do."""
+    assert address.conninfo is not None
+    try:
+        options = conninfo_to_dict(address.conninfo)
+    except psycopg.Error as exc:
+        raise LedgerError(
+            f"not a usable PostgreSQL URL ({_one_line(exc)})",
+            where=address.shown,
+            hint="postgresql://user@host:5432/database, with libpq's parameters "
+            "(sslmode=, connect_timeout= …) and randcheck's chain= and schema=",
+        ) from None
+    timeout: dict[str, Any] = {} if "connect_timeout" in options else {"connect_timeout": 10}
+    try:
+        return psycopg.connect(address.conninfo, autocommit=True, **timeout)
+    except psycopg.Error as exc:
+        message = _one_line(exc)
+        raise LedgerError(
+            f"cannot connect to PostgreSQL: {message}",
+            where=address.shown,
+            hint=_connection_hint(message, address),
+        ) from None
+
+
+def _table(address: Address, name: str) -> sql.Composable:
+    return sql.Identifier(address.schema, name) if address.schema else sql.Identifier(name)
+
+
+def _columns(db: psycopg.Connection[Any], address: Address, name: str) -> list[str] | None:
+    """The columns of table ``name``, or None when there is no such table."""
+    qualified = _table(address, name).as_string(db)
+    row = db.execute("SELECT to_regclass(%s)::oid", (qualified,)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return [
+        str(r[0])
+        for r in db.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %s AND attnum > 0 "
+            "AND NOT attisdropped ORDER BY attnum",
+            (row[0],),
+        )
+    ]
+
+
+def _tables(db: psycopg.Connection[Any], address: Address) -> bool:
+    """Whether randcheck's tables are there; a :class:`LedgerError` when a table of
+    that name is there but is not randcheck's."""
+    found = False
+    for name, wanted in ((EVENTS, ("chain", *KEYS)), (HEADS, ("chain", "seq", "hash"))):
+        columns = _columns(db, address, name)
+        if columns is None:
+            continue
+        found = True
+        if sorted(columns) != sorted(wanted):
+            raise LedgerError(
+                f"table {name} is not a randcheck ledger table: its columns are "
+                f"{', '.join(columns)}; a ledger's are {', '.join(wanted)}",
+                where=address.shown,
+                hint="give another schema (?schema=name) or database",
+            )
+    if found and (_columns(db, address, EVENTS) is None or _columns(db, address, HEADS) is None):
+        raise LedgerError(
+            f"only one of the tables {EVENTS} and {HEADS} is there",
+            where=address.shown,
+            hint="restore the missing table from a backup, or give another schema",
+        )
+    return found
+
+
+def _create_tables(db: psycopg.Connection[Any], address: Address) -> None:
+    events, heads = _table(address, EVENTS), _table(address, HEADS)
+    index = sql.Identifier(f"{EVENTS}_by_subject")
+    with db.transaction():
+        db.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+        if address.schema:
+            schema = sql.Identifier(address.schema)
+            db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
+        for statement in DDL:
+            db.execute(sql.SQL(statement).format(events=events, heads=heads, index=index))
+
+
+def _no_tables(address: Address) -> LedgerError:
+    where = f"schema {address.schema}" if address.schema else "the connection's search path"
+    return LedgerError(
+        f"no randcheck ledger here: there is no {EVENTS} table in {where}",
+        where=address.shown,
+        hint="check the database and ?schema= in the URL; a writer makes the tables",
+    )
+
+
+def _as_data(row: tuple[Any, ...], number: int) -> dict[str, Any] | Damaged:
+    """One stored row as the JSON data of an event (its payload parsed)."""
+    seq, kind, when, actor, subject, payload, prev_hash, digest = row
+    if not isinstance(payload, str):
+        what = "NULL" if payload is None else f"a {type(payload).__name__}"
+        return Damaged(f"event #{number}'s payload is {what}, not JSON text")
+    try:
+        data = loads_strict(payload)
+    except ValueError as exc:
+        return Damaged(f"event #{number}'s payload is not valid JSON ({exc})")
+    return {
+        "seq": seq,
+        "type": kind,
+        "time": when,
+        "actor": actor,
+        "subject": subject,
+        "payload": data,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
+
+
+class PostgresLedger(Ledger):
+    """One jurisdiction's chain in a PostgreSQL database."""
+
+    def __init__(self, address: Address, readonly: bool = False) -> None:
+        assert address.chain is not None
+        # Ledger.path names file ledgers; a PostgreSQL ledger is named by its URL
+        # (`where`, password hidden) in every message.
+        super().__init__(Path(address.chain), readonly)
+        self.address = address
+        self.chain = address.chain
+        self.where = address.shown
+        self._events = _table(address, EVENTS)
+        self._heads = _table(address, HEADS)
+        self._writer: psycopg.Connection[Any] | None = None
+        self._reader: psycopg.Connection[Any] | None = None
+        self._reading = threading.RLock()
+        self._pending: list[tuple[Any, ...]] = []
+        self._moved_to: tuple[int, str] | None = None
+        self._writing = False  # inside an append's transaction
+        try:
+            if readonly:
+                self._check_readable()
+            else:
+                self._open_writer()
+        except BaseException:
+            self.close()
+            raise
+
+    # --- opening -----------------------------------------------------------------------
+
+    def _check_readable(self) -> None:
+        db = self._reader_db()
+        try:
+            with self._reading, db.transaction():
+                if not _tables(db, self.address):
+                    raise _no_tables(self.address)
+                found = db.execute(
+                    sql.SQL(
+                        "SELECT EXISTS (SELECT 1 FROM {} WHERE chain = %s) "
+                        "OR EXISTS (SELECT 1 FROM {} WHERE chain = %s)"
+                    ).format(self._heads, self._events),
+                    (self.chain, self.chain),
+                ).fetchone()
+                chains = [] if found and found[0] else _chains(db, self.address)
+        except psycopg.Error as exc:
+            raise self._failure("read", exc) from None
+        if not (found and found[0]):
+            raise LedgerError(
+                f"there is no chain {self.chain!r} here"
+                + (f" (its chains: {', '.join(chains[:20])})" if chains else " (no chain yet)"),
+                where=self.where,
+                hint="check ?chain= in the URL; a writer starts a chain with its first append",
+            )
+
+    def _open_writer(self) -> None:
+        self._writer = db = connect(self.address)
+        try:
+            db.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
+            if not _tables(db, self.address):
+                _create_tables(db, self.address)
+            # A new chain gets its head row now (as a new SQLite ledger gets its file),
+            # so it is listed and can be read while still empty; a chain with events
+            # but no head row is left as it is, for verify to report.
+            db.execute(
+                sql.SQL(
+                    "INSERT INTO {heads} (chain, seq, hash) SELECT %s, 0, %s "
+                    "WHERE NOT EXISTS (SELECT 1 FROM {events} WHERE chain = %s) "
+                    "ON CONFLICT (chain) DO NOTHING"
+                ).format(heads=self._heads, events=self._events),
+                (self.chain, GENESIS, self.chain),
+            )
+        except psycopg.Error as exc:
+            raise self._failure("opened to append", exc) from None
+
+    def _reader_db(self) -> psycopg.Connection[Any]:
+        if self._reader is None:
+            reader = connect(self.address)
+            reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            reader.read_only = True
+            self._reader = reader
+        return self._reader
+
+    # --- messages ----------------------------------------------------------------------
+
+    def _failure(self, doing: str, exc: psycopg.Error) -> LedgerError:
+        message = _one_line(exc)
+        if isinstance(exc, psycopg.errors.LockNotAvailable):
+            return LedgerError(
+                f"another writer held chain {self.chain!r} for over {LOCK_TIMEOUT}; nothing "
+                "was appended",
+                where=self.where,
+                hint="append again when that writer has finished",
+            )
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            hint = "ask the database's administrator for the rights this needs"
+        elif isinstance(exc, psycopg.OperationalError):
+            hint = _connection_hint(message, self.address)
+        else:
+            hint = f"run `randcheck ledger verify {self.where}`"
+        return LedgerError(
+            f"the ledger could not be {doing} ({message})", where=self.where, hint=hint
+        )
+
+    def _refuse_readonly(self) -> None:
+        if self.readonly:
+            raise LedgerError(
+                "this ledger was opened read-only (to verify, audit or report): nothing "
+                "may be appended",
+                where=self.where,
+                hint="open it with open_ledger(url) to append",
+            )
+
+    def _refusal(self, problem: EventProblem) -> LedgerError:
+        return LedgerError(
+            problem.message(),
+            where=self.where,
+            hint=f"run `randcheck ledger verify {self.where}`; restore the chain from a copy "
+            "that verifies",
+        )
+
+    def _checked(self, row: tuple[Any, ...]) -> LedgerEvent:
+        number = row[0] if type(row[0]) is int else 0
+        try:
+            return check_event(_as_data(row, number), number)
+        except EventProblem as problem:
+            raise self._refusal(problem) from None
+
+    # --- writing -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._refuse_readonly()
+        db = self._writer
+        assert db is not None
+        self._pending.clear()
+        self._moved_to = None
+        try:
+            with db.transaction():
+                self._writing = True
+                yield
+                self._flush()
+                if self._moved_to is not None:
+                    db.execute(
+                        sql.SQL("UPDATE {} SET seq = %s, hash = %s WHERE chain = %s").format(
+                            self._heads
+                        ),
+                        (*self._moved_to, self.chain),
+                    )
+        except psycopg.Error as exc:
+            raise self._failure("written", exc) from None
+        finally:
+            self._writing = False
+            self._pending.clear()
+            self._moved_to = None
+
+    def _head(self) -> tuple[int, str]:
+        """Lock the chain (its head row) until the transaction ends; its head, checked
+        against the last stored event."""
+        db = self._writer
+        assert db is not None
+        self._flush()
+        head = db.execute(
+            sql.SQL("SELECT seq, hash FROM {} WHERE chain = %s FOR UPDATE").format(self._heads),
+            (self.chain,),
+        ).fetchone()
+        last = db.execute(
+            sql.SQL("SELECT {} FROM {} WHERE chain = %s ORDER BY seq DESC LIMIT 1").format(
+                _COLUMNS, self._events
+            ),
+            (self.chain,),
+        ).fetchone()
+        if last is None:
+            stored = (0, GENESIS)
+        else:
+            event = self._checked(last)  # never chain onto a damaged last event
+            stored = (event.seq, event.hash)
+        if head is None or (head[0], head[1]) != stored:
+            recorded = "no head record" if head is None else f"the head record #{head[0]}"
+            raise LedgerError(
+                f"chain {self.chain!r} ends at event #{stored[0]} but {HEADS} has "
+                f"{recorded}: events were added, removed or changed outside randcheck; "
+                "nothing is appended",
+                where=self.where,
+                hint=f"run `randcheck ledger verify {self.where}` and restore the chain from "
+                "a copy that verifies",
+            )
+        return stored
+
+    def _write(self, event: LedgerEvent) -> None:
+        body = event.body()  # as stored (a copied event keeps the form it was hashed in)
+        self._pending.append(
+            (
+                self.chain,
+                body["seq"],
+                body["type"],
+                body["time"],
+                body["actor"],
+                body["subject"],
+                canonical_json(body["payload"]),
+                body["prev_hash"],
+                event.hash,
+            )
+        )
+        self._moved_to = (event.seq, event.hash)
+        if len(self._pending) >= 1000:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        db = self._writer
+        assert db is not None
+        with db.cursor() as cursor:
+            cursor.executemany(
+                sql.SQL("INSERT INTO {} (chain, {}) VALUES ({})").format(
+                    self._events, _COLUMNS, sql.SQL(", ").join([sql.Placeholder()] * 9)
+                ),
+                self._pending,
+            )
+        self._pending.clear()
+
+    # --- reading -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[psycopg.Connection[Any]]:
+        """A READ ONLY, REPEATABLE READ transaction on the reading connection."""
+        db = self._reader_db()
+        try:
+            with self._reading, db.transaction():
+                yield db
+        except psycopg.Error as exc:
+            raise self._failure("read", exc) from None
+
+    def _subject_events(self, subject: str) -> list[LedgerEvent]:
+        query = sql.SQL("SELECT {} FROM {} WHERE chain = %s AND subject = %s ORDER BY seq").format(
+            _COLUMNS, self._events
+        )
+        if self._writing:
+            assert self._writer is not None
+            self._flush()  # inside an append: what it has written so far counts too
+            rows = self._writer.execute(query, (self.chain, subject)).fetchall()
+        else:
+            with self._snapshot() as db:
+                rows = db.execute(query, (self.chain, subject)).fetchall()
+        return [self._checked(row) for row in rows]
+
+    def _last(self) -> tuple[int, str]:
+        with self._snapshot() as db:
+            last = db.execute(
+                sql.SQL("SELECT {} FROM {} WHERE chain = %s ORDER BY seq DESC LIMIT 1").format(
+                    _COLUMNS, self._events
+                ),
+                (self.chain,),
+            ).fetchone()
+        if last is None:
+            return (0, GENESIS)
+        event = self._checked(last)
+        return (event.seq, event.hash)
+
+    @contextlib.contextmanager
+    def _rows(self) -> Iterator[Iterator[Any]]:
+        with self._snapshot() as db:
+            rows = self._iterate(db)
+            try:
+                yield rows
+            finally:
+                rows.close()  # its cursor, before the snapshot ends (a reading cut short)
+
+    def _stored(self) -> Iterator[Any]:
+        with self._snapshot() as db:
+            yield from self._iterate(db)
+
+    def _iterate(self, db: psycopg.Connection[Any]) -> Generator[Any, None, None]:
+        """The chain's rows in order, then what the head row says they lack."""
+        try:
+            head = db.execute(
+                sql.SQL("SELECT seq, hash FROM {} WHERE chain = %s").format(self._heads),
+                (self.chain,),
+            ).fetchone()
+            with db.cursor(name=f"randcheck_rows_{next(_names)}") as cursor:
+                cursor.itersize = _READ_BATCH
+                cursor.execute(
+                    sql.SQL("SELECT {} FROM {} WHERE chain = %s ORDER BY seq").format(
+                        _COLUMNS, self._events
+                    ),
+                    (self.chain,),
+                )
+                count = 0
+                for row in cursor:
+                    count += 1
+                    if head is not None and count > head[0]:
+                        yield Damaged(
+                            f"event #{count} is past the chain's recorded head (#{head[0]} in "
+                            f"{HEADS}): it was added outside randcheck"
+                        )
+                        return
+                    data = _as_data(row, count)
+                    if head is not None and count == head[0] and row[7] != head[1]:
+                        yield Damaged(
+                            f"event #{count} is not the chain's recorded head (its hash "
+                            f"differs from {HEADS}): it was replaced"
+                        )
+                        return
+                    yield data
+                    if isinstance(data, Damaged):
+                        return
+        except psycopg.Error as exc:
+            raise self._failure("read", exc) from None
+        if head is None:
+            yield Damaged(
+                f"chain {self.chain!r} has no head record in {HEADS} (deleted?): whether "
+                "events were cut from its end cannot be told"
+            )
+        elif count < head[0]:
+            yield Damaged(
+                f"event #{count + 1} is missing (deleted?): the chain's head record has "
+                f"{head[0]} events"
+            )
+
+    def close(self) -> None:
+        for name in ("_writer", "_reader"):
+            db = getattr(self, name, None)
+            if db is not None:
+                db.close()
+                setattr(self, name, None)
+
+
+def _chains(db: psycopg.Connection[Any], address: Address) -> list[str]:
+    rows = db.execute(
+        sql.SQL("SELECT chain FROM {} ORDER BY chain").format(_table(address, HEADS))
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+class PostgresStore(Store):
+    """A PostgreSQL database holding the chains of many jurisdictions."""
+
+    def __init__(self, address: Address) -> None:
+        self.address = address
+        self.url = address.shown
+        self._db = connect(address)  # a bad URL or an unreachable server: said now
+        self._db.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        self._db.read_only = True
+        self._lock = threading.Lock()
+
+    def ledger(self, jurisdiction: str, *, readonly: bool = False) -> PostgresLedger:
+        chain = check_jurisdiction(jurisdiction, where=self.url)
+        return PostgresLedger(self.address.with_chain(chain), readonly=readonly)
+
+    def jurisdictions(self) -> list[str]:
+        try:
+            with self._lock, self._db.transaction():
+                if not _tables(self._db, self.address):
+                    return []
+                return [c for c in _chains(self._db, self.address) if JURISDICTION.fullmatch(c)]
+        except psycopg.Error as exc:
+            raise LedgerError(
+                f"the store could not be read ({_one_line(exc)})",
+                where=self.url,
+                hint=_connection_hint(_one_line(exc), self.address),
+            ) from None
+
+    def close(self) -> None:
+        self._db.close()
+
+
+__all__ = ["DDL", "EVENTS", "HEADS", "PostgresLedger", "PostgresStore", "connect"]
