@@ -10,15 +10,18 @@ problem is found (青岛 四). The rules, compiled from the policy, then find:
 - ``result_entry.late`` / ``result_entry.missing`` (past due as of the audit date);
 - ``disclosure.late`` / ``disclosure.missing``;
 - ``rectification.late`` (unless a progress record with its reason came in time);
-- ``team.too_small`` (本溪 七(五));
+- ``team.too_small`` (本溪 七(五)): the team dispatched, left after a replacement, or
+  named by the inspection itself (an inspection's start, else its end), once per task;
 - ``list.unapproved_change``: a replacement without the approval the policy names;
 - ``list.unapproved_change`` also when the inspectors who did the inspection are
   not the dispatched team and no replacement was recorded;
 - ``confidential.early_access``: the list read before the inspection by someone
   neither on the task's team nor reading it in a recorded role the texts allow
-  (approver, the filing 本溪 七(二) asks for), or by the inspected entity;
+  (approver, the filing 本溪 七(二) asks for), or by the inspected entity; "before"
+  the inspection's recorded start, else its end; a read of a whole draw's list (no
+  task named) is a read of each task on it;
 - ``non_site.on_site``: a positive-list entity inspected on site without a
-  complaint (本溪 七(三));
+  complaint (本溪 七(三)), from the inspection's start, else its end;
 - ``task.not_drawn``: a task dispatched without a draw, or under a draw the
   ledger never shows sealed and revealed (the random draw is the regime);
 - ``task.uninspected``: a drawn task with no inspection by the end of its quarter.
@@ -83,6 +86,15 @@ class Due:
     rule_id: str
 
 
+def _began(task: _Task) -> float:
+    """When the inspection began, as far as the records tell: its start, else its end (a
+    read after the end was after the start), else not yet."""
+    for moment in (task.started_at, task.completed_at):
+        if moment is not None:
+            return moment
+    return float("inf")
+
+
 def _day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
 
@@ -94,6 +106,7 @@ class _Task:
     uscc: str | None = None
     started: bool = False
     started_at: float | None = None
+    completed_at: float | None = None
     on_site: bool = True
     inspected: bool = False
     quarter_end: int | None = None  # a drawn task: the day by which it must be inspected
@@ -146,7 +159,7 @@ class Obligations:
                 self.confidential is not None,
                 self.non_site is not None,
                 self.random is not None,
-                3,  # the rule set's revision: v3 judges the random draw from Python facts
+                4,  # the rule set's revision: v4 sizes the team that inspects, after replacements
             ],
         )
         name = f"randcheck.obligations.{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
@@ -173,6 +186,9 @@ class Obligations:
                 lang.none(m.t == f"{kind}_excused"),
             )(on(f"{kind}.missing", lambda x: {"due": x.a.due, "as_of": x.b.day}))
         lang.when_all((m.t == "dispatched") & (m.team < m.min_team))(
+            on("team.too_small", lambda x: {"team": x.m.team, "min": x.m.min_team})
+        )
+        lang.when_all((m.t == "team_size") & (m.team < m.min_team))(
             on("team.too_small", lambda x: {"team": x.m.team, "min": x.m.min_team})
         )
         lang.when_all((m.t == "replaced") & (m.approved == False))(  # noqa: E712
@@ -226,6 +242,8 @@ class Obligations:
                 task.quarter_end = _quarter(p.get("period"), day).end.toordinal()
         elif kind is EventType.INSPECTOR_REPLACED:
             task.team = (task.team - {p["removed"]}) | {p["added"]}
+            if self.min_team and task.on_site:  # a replacement may leave too few
+                out.append({"t": "team_size", "team": len(task.team), "min_team": self.min_team})
             if self.approval_rule is not None or self.redraw_rule is not None:
                 ok = (self.approval_rule is None or bool(p.get("approved_by"))) and (
                     self.redraw_rule is None or bool(p.get("drawn"))
@@ -254,17 +272,12 @@ class Obligations:
             task.started = True
             at = event.time.timestamp()
             task.started_at = at if task.started_at is None else min(task.started_at, at)
-            if self.non_site is not None and self.positive is not None:
-                out.append(
-                    {
-                        "t": "started",
-                        "day": n,
-                        "onsite": p.get("mode", "ON_SITE") == Mode.ON_SITE.value,
-                        "complaint": bool(p.get("complaint")),
-                        "positive": task.uscc in self.positive,
-                    }
-                )
+            out.extend(self._inspection_facts(p, n, task))
         elif kind is EventType.INSPECTION_COMPLETED:
+            at = event.time.timestamp()
+            task.completed_at = at if task.completed_at is None else min(task.completed_at, at)
+            if not task.started:  # only its end recorded (an export's 检查日期): it tells the same
+                out.extend(self._inspection_facts(p, n, task))
             task.inspected = True
             watched = self.approval_rule or self.redraw_rule or self.list_rule
             by = set(p.get("inspectors", []))
@@ -293,6 +306,32 @@ class Obligations:
         elif kind is EventType.DISCLOSURE_PUBLISHED:
             out.append({"t": "disclosed", "day": n})
         return out
+
+    def _inspection_facts(self, p: dict[str, Any], n: int, task: _Task) -> list[dict[str, Any]]:
+        """What an inspection shows, from its start (or its end when no start is recorded):
+        how it was made (on site, of a positive-list entity) and by how many."""
+        out: list[dict[str, Any]] = []
+        onsite = p.get("mode", Mode.ON_SITE.value) == Mode.ON_SITE.value
+        if self.non_site is not None and self.positive is not None:
+            out.append(
+                {
+                    "t": "started",
+                    "day": n,
+                    "onsite": onsite,
+                    "complaint": bool(p.get("complaint")),
+                    "positive": task.uscc in self.positive,
+                }
+            )
+        # 本溪 七(五) 检查人员执行抽查任务时…不少于2人: the team that inspects, when the
+        # record names it (an import without the names records a placeholder, not a team)
+        who = [i for i in p.get("inspectors", []) if i != NOT_RECORDED]
+        if self.min_team and onsite and who:
+            out.append({"t": "team_size", "team": len(set(who)), "min_team": self.min_team})
+        return out
+
+
+NOT_RECORDED = "未记录"
+"""What an import records where its file names nobody (randcheck.imports.fields)."""
 
 
 def _quarter(label: str | None, day: dt.date) -> Quarter:
@@ -373,6 +412,12 @@ class Monitor:
                 )
         if event.type is EventType.DISCLOSURE_PUBLISHED:
             subjects = list(event.payload["task_ids"])
+        elif event.type is EventType.LIST_ACCESSED and event.task_id is None:
+            # the whole draw's list read: a read of each task's entry on it
+            draw = event.payload["draw_id"]
+            subjects = sorted(
+                self._revealed.get(draw) or {t for t, d in self._draw_of.items() if d == draw}
+            )
         elif event.task_id is not None:
             subjects = [event.task_id]
         else:
@@ -394,9 +439,7 @@ class Monitor:
         for subject, task in self._tasks.items():
             facts = [
                 # "before the inspection" by the times recorded, whatever order they came in
-                {**f, "before_start": task.started_at is None or f["at"] < task.started_at}
-                if f["t"] == "accessed"
-                else f
+                {**f, "before_start": f["at"] < _began(task)} if f["t"] == "accessed" else f
                 for f in task.facts
                 if f["t"] != "rect_marker"
             ]
@@ -420,9 +463,14 @@ class Monitor:
                 )
             if not facts:
                 continue
+            too_small = False
             for finding in self.obligations.engine.facts(subject, [*facts, audit]):
                 detail = {k: _date_of(k, v) for k, v in finding.data.items()}
                 kind = finding.rule_id
+                if kind == "team.too_small":  # one per task, however many times it was short
+                    if too_small:
+                        continue
+                    too_small = True
                 rule_id = rule_ids.get(kind) or rule_ids.get(kind.rsplit(".", 1)[0], kind)
                 found.append(Violation(rule_id, kind, subject, detail))
         return sorted(found, key=lambda v: (v.task_id, v.kind))
