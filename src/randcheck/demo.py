@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -19,7 +18,6 @@ from randcheck.draw.history import History, Inspection
 from randcheck.draw.receipt import seal
 from randcheck.draw.select import DrawResult
 from randcheck.ledger.store import Ledger
-from randcheck.models import ProductionStatus
 from randcheck.periods import Quarter
 from randcheck.policies.model import Policy
 from randcheck.registry import Registry
@@ -116,30 +114,7 @@ def record_quarter(
     ) -> None:
         ledger.append(kind, actor=actor, payload=payload, time=when, subject=subject)
 
-    counts = registry.class_counts()
-    operating = Counter(
-        c.value
-        for c, s in zip(registry.column("entity_class"), registry.column("production_status"))
-        if s.operating
-    )
-    on_staff = sum(1 for i in registry.inspectors if i.on_staff and not i.auxiliary)
-    certified = sum(
-        1 for i in registry.inspectors if i.on_staff and i.has_certificate and not i.auxiliary
-    )
-    registered = Counter(
-        c.value
-        for c, s in zip(registry.column("entity_class"), registry.column("production_status"))
-        if s is not ProductionStatus.CLOSED
-    )
-    snapshot = {
-        "digest": registry.digest,
-        "entities": sum(counts.values()),
-        "inspectors": registry.inspector_count,
-        "class_counts": dict(operating),
-        "registered_counts": dict(registered),
-        "on_staff_inspectors": on_staff,
-        "certified_inspectors": certified,
-    }
+    snapshot = registry.snapshot_payload()
     add(
         "REGISTRY_SNAPSHOT",
         "执法大队",

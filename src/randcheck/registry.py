@@ -428,6 +428,27 @@ class Registry:
         counts = Counter(self._columns["entity_class"])
         return {cls: counts.get(cls, 0) for cls in EntityClass}
 
+    def snapshot_payload(self) -> dict[str, Any]:
+        """What a ``REGISTRY_SNAPSHOT`` of this registry records: its digest, operating
+        entities per class (the base of the shares), entities not closed per class (获嘉
+        and 西平 count the whole 名录库), and inspectors on staff and certified."""
+        statuses = self.column("production_status")
+        classes = self.column("entity_class")
+        operating = Counter(c.value for c, s in zip(classes, statuses) if s.operating)
+        registered = Counter(
+            c.value for c, s in zip(classes, statuses) if s is not ProductionStatus.CLOSED
+        )
+        staff = [i for i in self._inspectors if i.on_staff and not i.auxiliary]
+        return {
+            "digest": self.digest,
+            "entities": self.entity_count,
+            "inspectors": self.inspector_count,
+            "class_counts": dict(operating),
+            "registered_counts": dict(registered),
+            "on_staff_inspectors": len(staff),
+            "certified_inspectors": sum(1 for i in staff if i.has_certificate),
+        }
+
     # --- digest ----------------------------------------------------------------
 
     @cached_property

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 
 from randcheck.audit.evidence import UNSHOWN, shown_by
-from randcheck.audit.facts import gather
+from randcheck.audit.facts import Facts, gather
 from randcheck.audit.judges import Context, judge_all
 from randcheck.audit.obligations import Monitor, Obligations
 from randcheck.audit.verdict import Verdict
@@ -36,6 +36,8 @@ def audit(
     by its kind's judge (:mod:`randcheck.audit.judges`). Coverage cycles need the
     ``registry``'s entity list. A period before the policy is in force is refused.
 
+    Records that do not show classes take each entity's class from ``registry``.
+
     ``evidence``: what the records can show (:class:`~randcheck.models.vocab.Evidence`);
     by default read from the events: everything for a ledger randcheck kept, what the
     imports declare for records kept elsewhere (:mod:`randcheck.audit.evidence`). A rule
@@ -49,8 +51,20 @@ def audit(
     facts = gather(events, monitor)
     violations = monitor.violations(as_of)
     shown = shown_by(events) if evidence is None else frozenset(Evidence.of(e) for e in evidence)
+    if Evidence.CLASSES not in shown and registry is not None:
+        classes_from_registry(facts, registry)
+        shown |= {Evidence.CLASSES}
     context = Context(policy, facts, violations, year, quarter, as_of, calendar, registry, shown)
     results = judge_all(context, policy.rules)
     gated = {r.rule.id for r in results if r.note.startswith(UNSHOWN)}
     kept = [v for v in violations if v.rule_id not in gated]
     return Verdict(policy, year, quarter, as_of, results, kept, dict(facts.per_inspector))
+
+
+def classes_from_registry(facts: Facts, registry: Registry) -> None:
+    """Records that do not show each entity's class (a published disclosure table has
+    no column for it) take it from the registry given: the class the bureau's own
+    名录库 gives the entity. An entity missing from the registry stays unclassed."""
+    for task in facts.tasks.values():
+        entity = registry.get_entity(task.uscc) if task.uscc else None
+        task.entity_class = entity.entity_class.value if entity is not None else None

@@ -65,15 +65,19 @@ def _mount() -> None:
         demo_cmd,
         draw_cmd,
         ledger_cmd,
+        ledger_copy_cmd,
         policies_cmd,
         publish_cmd,
+        record_cmd,
         registry_cmd,
+        service_cmd,
         simulate_cmd,
     )
 
     registry_cmd.app.command("classify")(classify_cmd.classify)
     app.add_typer(registry_cmd.app, name="registry")
     app.add_typer(policies_cmd.app, name="policies")
+    ledger_cmd.app.command("copy")(ledger_copy_cmd.copy)
     app.add_typer(ledger_cmd.app, name="ledger")
     app.add_typer(calendar_cmd.app, name="calendar")
     app.command("commit")(draw_cmd.commit)
@@ -82,12 +86,15 @@ def _mount() -> None:
     app.command("replace")(draw_cmd.replace)
     app.command("verify")(draw_cmd.verify)
     app.command("audit")(audit_cmd.audit)
+    app.command("record", context_settings=record_cmd.CONTEXT)(record_cmd.record)
     app.command("schedule")(publish_cmd.schedule)
     app.command("plan")(publish_cmd.plan)
     app.command("disclose")(publish_cmd.disclose)
     app.command("report")(publish_cmd.report)
     app.command("simulate")(simulate_cmd.simulate)
     app.command("demo")(demo_cmd.demo)
+    app.add_typer(service_cmd.app, name="service")
+    app.command("serve")(service_cmd.serve)
 
 
 _mount()

@@ -69,7 +69,12 @@ class Provenance(BaseModel):
 
     file: str = Field(min_length=1, description="the file's name as imported")
     sheet: str | None = Field(None, description="the XLSX sheet; None for CSV")
-    row: int = Field(ge=1, description="the row's number in the sheet, the header being 1")
+    row: int | None = Field(
+        None,
+        ge=1,
+        description="the row's number in the sheet, the header being 1; None for a value "
+        "given on the command line (``randcheck audit --class-counts``)",
+    )
 
 
 class _Payload(BaseModel):
