@@ -24,7 +24,9 @@ problem is found (青岛 四). The rules, compiled from the policy, then find:
   complaint (本溪 七(三)), from the inspection's start, else its end;
 - ``task.not_drawn``: a task dispatched without a draw, or under a draw the
   ledger never shows sealed and revealed (the random draw is the regime);
-- ``task.uninspected``: a drawn task with no inspection by the end of its quarter.
+- ``task.uninspected``: a drawn task (on a revealed list, or dispatched under a draw)
+  with no inspection by the end of its quarter: never dispatched, never inspected, or
+  inspected only after the quarter.
 
 One code path serves the live monitor and the batch audit: :class:`Monitor`
 keeps each open task's facts in Python; judging a task asserts its facts and an
@@ -109,6 +111,7 @@ class _Task:
     completed_at: float | None = None
     on_site: bool = True
     inspected: bool = False
+    inspected_on: int | None = None  # the day (ordinal) it was first inspected
     quarter_end: int | None = None  # a drawn task: the day by which it must be inspected
 
 
@@ -159,7 +162,7 @@ class Obligations:
                 self.confidential is not None,
                 self.non_site is not None,
                 self.random is not None,
-                4,  # the rule set's revision: v4 sizes the team that inspects, after replacements
+                5,  # the rule set's revision: v5 owes every revealed task an inspection
             ],
         )
         name = f"randcheck.obligations.{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
@@ -279,6 +282,7 @@ class Obligations:
             if not task.started:  # only its end recorded (an export's 检查日期): it tells the same
                 out.extend(self._inspection_facts(p, n, task))
             task.inspected = True
+            task.inspected_on = task.inspected_on or n
             watched = self.approval_rule or self.redraw_rule or self.list_rule
             by = set(p.get("inspectors", []))
             if watched is not None and task.on_site and task.team and by != task.team:
@@ -290,6 +294,7 @@ class Obligations:
         elif kind is EventType.RESULT_RECORDED:
             out.append({"t": "result", "day": n})
             task.inspected = True
+            task.inspected_on = task.inspected_on or n
             if self.disclosure is not None and self.disclosure.after == "task_completed":
                 out.append({"t": "disclosure_due", "due": self._due(self.disclosure, day)})
             problem = p["outcome"] in (Outcome.RECTIFY.value, Outcome.CASE_FILED.value)
@@ -372,6 +377,7 @@ class Monitor:
         self._tasks: dict[str, _Task] = {}
         self._revealed: dict[str, set[str]] = {}
         self._sealed: set[str] = set()
+        self._periods: dict[str, str] = {}  # draw -> the period it was sealed for
         self._imported_draws: set[str] = set()
         self._dispatched: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self._draw_of: dict[str, str | None] = {}
@@ -389,12 +395,18 @@ class Monitor:
     def feed(self, event: LedgerEvent) -> None:
         if event.type is EventType.DRAW_SEALED:
             self._sealed.add(event.payload["draw_id"])
+            self._periods[event.payload["draw_id"]] = event.payload["period"]
             return
         if event.type is EventType.TASK_DISPATCHED:
             self._draw_of.setdefault(event.payload["task_id"], event.payload.get("draw_id"))
         if event.type is EventType.DRAW_REVEALED:
             draw = event.payload["draw_id"]
             revealed = self._revealed[draw] = set(event.payload.get("tasks", []))
+            if self.obligations.random is not None:  # each drawn task is owed an inspection
+                end = _quarter(self._periods.get(draw), _day(event.time)).end.toordinal()
+                for task_id in revealed:
+                    drawn = self._tasks.setdefault(task_id, _Task())
+                    drawn.quarter_end = drawn.quarter_end or end
             if event.payload.get("source") is not None:
                 # a platform's record of its draw (ledger import): it has no commitment
                 # to seal, and its word is what the records hold (see RandomDraw's note)
@@ -457,7 +469,8 @@ class Monitor:
                     facts.append({"t": "not_drawn", "why": why})
             # a drawn task not inspected by its quarter's end, as of the audit date
             late = task.quarter_end is not None and as_of.toordinal() > task.quarter_end
-            if late and not task.inspected:
+            after = task.inspected_on is not None and task.inspected_on > (task.quarter_end or 0)
+            if late and (not task.inspected or after):
                 facts.append(
                     {"t": "uninspected", "due": task.quarter_end, "as_of": as_of.toordinal()}
                 )
