@@ -142,3 +142,29 @@ def test_wrong_sources_are_refused_plainly(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]
+
+
+def test_ledger_commands_take_a_store_url(tmp_path: Path, registry: Any) -> None:
+    """import, record, show, verify and audit name a chain in a store by URL as they name
+    a file (sqlite:///folder?chain=… is the folder's <chain>.sqlite)."""
+    table = _table(tmp_path, _keys(registry, 1), ["2025-08-01"])
+    store = tmp_path / "store"
+    store.mkdir()
+    url = f"sqlite://{store}?chain=410724"
+    imported = runner.invoke(app, ["ledger", "import", str(table), "--ledger", url])
+    assert imported.exit_code == 0, imported.output
+    payload = tmp_path / "exception.json"
+    reason = {"rule_id": "draw.random", "subjects": ["2025Q3"], "reason": "公开表无抽取批次"}
+    payload.write_text(json.dumps(reason, ensure_ascii=False), encoding="utf-8")
+    recorded = runner.invoke(
+        app,
+        ["record", "EXCEPTION_RECORDED", "--ledger", url, "--actor", "执法大队",
+         "--json", str(payload), "--subject", "exceptions"],
+    )  # fmt: skip
+    assert recorded.exit_code == 0, recorded.output
+    assert (store / "410724.sqlite").exists()
+    assert runner.invoke(app, ["ledger", "verify", url]).exit_code == 0
+    shown = runner.invoke(app, ["ledger", "show", url, "--format", "json"])
+    assert shown.exit_code == 0 and "EXCEPTION_RECORDED" in shown.stdout
+    rules = _rules(_audit("--ledger", url))
+    assert rules["disclosure.deadline"]["status"] == "PASS"

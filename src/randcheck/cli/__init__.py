@@ -27,6 +27,12 @@ class _Group(TyperGroup):
         except RandcheckError as exc:
             typer.echo(f"error: {exc.message}", err=True)
             raise typer.Exit(EXIT_ERROR) from None
+        except BrokenPipeError:
+            # the reader went away (``randcheck … | head``): not an error of ours; stop
+            # quietly, and keep Python from complaining when it flushes stdout at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except Exception as exc:
             # Typer's own exits and usage errors (its vendored click) pass through.
             if isinstance(exc, typer.Exit | typer.Abort) or _is_cli_framework(exc):

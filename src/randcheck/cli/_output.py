@@ -301,10 +301,31 @@ def output_folder(folder: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def write_errors(*paths: Path) -> Iterator[None]:
+def write_errors(*paths: Path | str) -> Iterator[None]:
     """Turn an operating-system error while writing ``paths`` into an InputError naming them."""
     try:
         yield
     except OSError as exc:
-        shown = ", ".join(str(p) for p in paths)
+        shown = ", ".join(_shown(p) for p in paths)
         raise InputError(f"cannot write {shown}: {exc.strerror or exc}") from None
+
+
+LEDGER_HELP = (
+    "a .sqlite or .jsonl file, or a store URL naming the chain "
+    "(postgresql://host/db?chain=410724, sqlite:///srv/ledgers?chain=410724)"
+)
+"""How a command's help names what a ledger argument takes."""
+
+
+def ledger_file(ledger: str) -> Path | None:
+    """The file a ledger argument names, or None when it is a store URL (a database has
+    no file to check as an input or an output)."""
+    from randcheck.ledger.stores.urls import is_url
+
+    return None if is_url(ledger) else Path(ledger)
+
+
+def _shown(path: Path | str) -> str:
+    from randcheck.ledger.stores.urls import hide_password
+
+    return hide_password(path) if isinstance(path, str) else str(path)

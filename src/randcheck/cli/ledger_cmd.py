@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from randcheck.cli._output import console
+from randcheck.cli._output import LEDGER_HELP, console, ledger_file
 
 app = typer.Typer(
     help="The hash-chained ledger 台账: verify, import records kept elsewhere, show events.",
@@ -22,7 +22,7 @@ def _events(count: int) -> str:
 
 @app.command()
 def verify(
-    file: Annotated[Path, typer.Argument(help="A ledger: .sqlite or .jsonl.")],
+    file: Annotated[str, typer.Argument(help="A ledger: " + LEDGER_HELP + ".")],
     head: Annotated[
         str | None,
         typer.Option(
@@ -76,8 +76,8 @@ def import_(
         list[Path], typer.Argument(help="Exports to import: .csv (UTF-8 or GB18030) or .xlsx.")
     ],
     ledger: Annotated[
-        Path,
-        typer.Option(help="The ledger to import into (.sqlite or .jsonl); created if missing."),
+        str,
+        typer.Option(help="The ledger to import into, created if missing: " + LEDGER_HELP + "."),
     ],
     mapping: Annotated[
         str | None,
@@ -112,9 +112,10 @@ def import_(
     mapping_file = (
         Path(mapping) if mapping and mapping.lower().endswith((".yaml", ".yml")) else None
     )
-    check_outputs([ledger], [*files, mapping_file])
+    path = ledger_file(ledger)
+    check_outputs([path] if path else [], [*files, mapping_file])
     chosen = resolve_mapping(mapping)
-    exists = ledger.exists()
+    exists = path is None or path.exists()  # a store creates a chain on its first append
     if exists:
         with open_ledger(ledger) as store:
             plan = read_records(files, chosen, skip_bad_rows=skip_bad_rows,
@@ -190,7 +191,7 @@ CSV_COLUMNS = ("seq", "time", "type", "type_zh", "actor", "subject", "payload", 
 
 @app.command()
 def show(
-    file: Annotated[Path, typer.Argument(help="A ledger: .sqlite or .jsonl.")],
+    file: Annotated[str, typer.Argument(help="A ledger: " + LEDGER_HELP + ".")],
     task: Annotated[
         str | None, typer.Option(help="Only the events of this task (or other subject).")
     ] = None,
@@ -218,7 +219,7 @@ def show(
 
     fmt: str = output_format
     if out is not None:
-        check_outputs([out], [file])
+        check_outputs([out], [ledger_file(file)])
         fmt = file_format(out, None if output_format == "table" else output_format, SHOW_FORMATS)
     wanted = None
     if kind is not None:

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-from randcheck.cli._output import console
+from randcheck.cli._output import LEDGER_HELP, console, ledger_file
 
 REFUSED = {
     "RECORDS_IMPORTED": "it is appended by `randcheck ledger import`, one per imported file",
@@ -50,7 +50,7 @@ def record(
             "Chinese name, 检查结果录入).",
         ),
     ],
-    ledger: Annotated[Path, typer.Option(help="The ledger (.sqlite or .jsonl).")],
+    ledger: Annotated[str, typer.Option(help="The ledger: " + LEDGER_HELP + ".")],
     actor: Annotated[str, typer.Option(help="Who did it.")],
     at: Annotated[
         str | None,
@@ -89,7 +89,8 @@ def record(
         ) from None
     if event_type.value in REFUSED:
         raise InputError(f"{event_type.value} is not recorded by hand: {REFUSED[event_type.value]}")
-    check_outputs([ledger], [json_file])
+    path = ledger_file(ledger)
+    check_outputs([path] if path else [], [json_file])
     model = PAYLOADS[event_type]
     payload: dict[str, Any] = {}
     if json_file is not None:
@@ -110,7 +111,7 @@ def record(
     validate_payload(event_type, payload)  # the model's refusal, before any file is touched
     moment = _moment(at, event_type.value)
     chosen = subject or _default_subject(event_type.value, payload)
-    if not ledger.exists():  # the ledger's checks first: a refusal leaves no new ledger
+    if path is None or not path.exists():  # its checks first: a refusal leaves no new ledger
         MemoryLedger().append(event_type, actor=actor, payload=payload, subject=chosen, time=moment)
     with open_ledger(ledger) as store, write_errors(ledger):
         event = store.append(event_type, actor=actor, payload=payload, subject=chosen, time=moment)
