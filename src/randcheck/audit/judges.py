@@ -383,6 +383,8 @@ def _filed_by(facts: Facts, rule: DatedObligation, label: str, due: dt.date) -> 
     for kind, day, p in facts.filed:
         if kind is not wanted[0] or day > due or (since is not None and day < since):
             continue
+        if rule.obligation in FILED_WITH and p.get(FILED_WITH[rule.obligation]) is None:
+            continue  # a snapshot that does not carry what this filing reports
         if wanted[1] is None or wanted[1](p, label):
             return True
     return False
@@ -467,6 +469,12 @@ FILED: dict[str, tuple[EventType, Any]] = {
 }
 """Which event files each dated obligation, and which of its instances it files (a
 filing with no label counts only inside its window: see :func:`_window_start`)."""
+
+FILED_WITH: dict[str, str] = {
+    # 青岛 二(三) 集中更新在编在岗执法人员总数: the count itself, not any snapshot
+    "inspector_count": "on_staff_inspectors",
+}
+"""The payload field a filing must carry to file the obligation."""
 
 
 def requirement(ctx: Context, rule: Requirement) -> RuleVerdict | None:

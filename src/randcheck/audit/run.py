@@ -47,10 +47,13 @@ def audit(
     as_of = as_of or dt.date.today()
     policy.check_in_force(year, quarter)
     monitor = Monitor(Obligations(policy, calendar, registry))
-    events = events if isinstance(events, list) else list(events)
+    recorded = events if isinstance(events, list) else list(events)
+    # as of a date: what had happened by then; a later event does not count for it (what
+    # the records can show is read from all of them: an import is recorded after the fact)
+    events = [e for e in recorded if e.day <= as_of]
     facts = gather(events, monitor)
     violations = monitor.violations(as_of)
-    shown = shown_by(events) if evidence is None else frozenset(Evidence.of(e) for e in evidence)
+    shown = shown_by(recorded) if evidence is None else frozenset(Evidence.of(e) for e in evidence)
     if Evidence.CLASSES not in shown and registry is not None:
         classes_from_registry(facts, registry)
         shown |= {Evidence.CLASSES}

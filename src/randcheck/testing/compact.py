@@ -319,14 +319,14 @@ class EventBuilder:
                     )
                 if key == "who" and isinstance(value, str):
                     value = [value]
-            elif key not in fields or key == "source":
+            elif key not in fields:
                 short = [k for k, f in SHORT_KEYS.items() if f in fields]
                 raise CaseError(
                     f"unknown key {key!r} for the {kind.value} event",
                     where=f"{here}.{key}",
                     hint=f"write {', '.join(EVENT_KEYS)}"
                     + (f", {', '.join(short)}" if short else "")
-                    + f" or a field of the event: {join_choices(set(fields) - {'source'})}",
+                    + f" or a field of the event: {join_choices(fields)}",
                 )
             if name in payload:
                 raise CaseError(f"{name} is given twice (as {key!r} too)", where=f"{here}.{key}")
