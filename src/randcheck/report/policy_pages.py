@@ -9,6 +9,7 @@ from randcheck.errors import InputError
 from randcheck.io.atomic import atomic_group
 from randcheck.policies.describe import describe
 from randcheck.policies.model import Policy
+from randcheck.policies.registry import BUILTINS
 
 
 def _cell(text: str) -> str:
@@ -51,6 +52,13 @@ def policy_markdown(policy: Policy) -> str:
             f"{rule.strength.label} | {_cell(measured_by(rule))} | "
             f"{_cell(rule.interpretation or '')} |"
         )
+    if policy.id in BUILTINS:
+        lines += [
+            "",
+            "Conformance cases 合规测试用例: what randcheck holds each measured requirement "
+            "above to demand, as cases that pass and cases that fail, clause by clause: "
+            f"[the cases for {policy.id}](../cases/{policy.id}.md).",
+        ]
     if policy.not_modelled:
         lines += [
             "",
