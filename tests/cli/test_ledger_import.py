@@ -33,14 +33,14 @@ def test_an_export_is_imported_and_the_same_file_again_adds_nothing(tmp_path: Pa
     first = _run("ledger", "import", export, "--ledger", ledger, "--actor", "省平台管理员")
     assert first.exit_code == 0, first.output
     assert "mapping platform-export (picked: 18 of 18 headers known)" in first.stdout
-    assert "3 rows; 16 events added, 0 already in the ledger" in first.stdout
+    assert "3 rows; 17 events added, 0 already in the ledger" in first.stdout
     assert "检查人员 (TEAMS)" in first.stdout and "ledger head 台账头:" in first.stdout
     again = _run("ledger", "import", export, "--ledger", ledger)
     assert again.exit_code == 0
-    assert "0 events added, 16 already in the ledger" in again.stdout
-    assert "imported before (event #17)" in again.stdout
+    assert "0 events added, 17 already in the ledger" in again.stdout
+    assert "imported before (event #18)" in again.stdout
     events = _events(ledger)
-    assert len(events) == 17 and events[-1].actor == "省平台管理员"
+    assert len(events) == 18 and events[-1].actor == "省平台管理员"
 
 
 def test_problems_are_all_listed_exit_2_and_no_ledger_is_left_behind(tmp_path: Path) -> None:

@@ -46,7 +46,10 @@ def test_every_imported_event_carries_its_source_and_they_come_in_time_order(
     records = [e for e in events if e.type is not T.RECORDS_IMPORTED]
     assert records and all(e.payload["source"]["file"] == "tasks.csv" for e in records)
     rows = {e.subject: e.payload["source"]["row"] for e in records}
-    assert rows == {"T1": 2, "T2": 3, "T3": 4}
+    assert rows == {"2025Q1": 2, "T1": 2, "T2": 3, "T3": 4}  # the batch, from its first row
+    reveal = next(e for e in records if e.type is T.DRAW_REVEALED)
+    assert reveal.payload["tasks"] == ["T1", "T2", "T3"]
+    assert reveal.time < min(e.time for e in records if e.type is T.TASK_DISPATCHED)
     times = [e.time for e in records]
     assert times == sorted(times)
     assert events[-1].type is T.RECORDS_IMPORTED and "source" not in events[-1].payload
@@ -150,10 +153,11 @@ def test_a_later_overlapping_export_adds_only_its_new_rows(tmp_path: Path) -> No
     with open_ledger(target) as ledger:
         import_records(ledger, [first])
         report = import_records(ledger, [later])
-    assert {e.subject for e in report.plan.added} == {"T3"}
+    # T3's events, and the batch revealed again with its fuller list (T1–T3)
+    assert {e.subject for e in report.plan.added} == {"T3", "2025Q1"}
     imports = [e.payload for e in _events(target) if e.type is T.RECORDS_IMPORTED]
     assert [(p["file"], p["events"]) for p in imports] == [
-        ("q1.csv", report.present),
+        ("q1.csv", report.present + 1),
         ("q1-later.csv", report.added),
     ]
 

@@ -401,7 +401,10 @@ class Monitor:
             self._draw_of.setdefault(event.payload["task_id"], event.payload.get("draw_id"))
         if event.type is EventType.DRAW_REVEALED:
             draw = event.payload["draw_id"]
-            revealed = self._revealed[draw] = set(event.payload.get("tasks", []))
+            revealed = set(event.payload.get("tasks", []))
+            if event.payload.get("source") is not None:  # exports may name a batch's
+                revealed |= self._revealed.get(draw, set())  # tasks across several files
+            self._revealed[draw] = revealed
             if self.obligations.random is not None:  # each drawn task is owed an inspection
                 end = _quarter(self._periods.get(draw), _day(event.time)).end.toordinal()
                 for task_id in revealed:

@@ -67,6 +67,7 @@ from randcheck.models.vocab import Evidence, Mode, Outcome, Withheld
 T = EventType
 
 SLOTS: dict[str, dt.time] = {
+    "DRAW_REVEALED": dt.time(7, 0),
     "TASK_DISPATCHED": dt.time(8, 0),
     "INSPECTION_STARTED": dt.time(9, 0),
     "INSPECTION_COMPLETED": dt.time(12, 0),
@@ -797,6 +798,7 @@ def plan_import(
         events: list[Planned] = []
         for task in tasks.values():
             events.extend(_Builder(_task_actor(task, default_actor), found).events(task))
+        events.extend(_batches(tasks, default_actor))
         placed = place(events, index, found)
         seen.update(dict.fromkeys(found))
         newly = {(p.file, p.row) for p in found if p.row is not None} - bad
@@ -836,6 +838,44 @@ def plan_import(
         }
         plan.imports.append((file, payload))
     return plan
+
+
+def _batches(tasks: dict[str, Task], default_actor: str | None) -> list[Planned]:
+    """Each draw batch (抽查批次) the records name, as the reveal of its list: the tasks
+    drawn in it, on the day of the earliest of them (its 抽取日期, else the dispatch …).
+    It is the platform's word, not a draw randcheck can verify: the audit says so."""
+    batches: dict[str, list[Task]] = {}
+    for task in tasks.values():
+        draw = task.get("draw_id")
+        if draw:
+            batches.setdefault(str(draw), []).append(task)
+    out: list[Planned] = []
+    for draw, members in batches.items():
+        moments = [
+            moment
+            for task in members
+            for name in ("draw_date", "dispatch_date", "inspection_date", "inspection_end")
+            if isinstance(moment := task.get(name), tuple)
+        ]
+        row = members[0].row_of("draw_id")
+        if not moments or row is None:
+            continue  # no date to place it (each task's dispatch says so)
+        first = min(moments, key=lambda m: aware(m[0]))
+        payload = {"draw_id": draw, "tasks": sorted(t.task_id for t in members)}
+        actor = _task_actor(members[0], default_actor)
+        out.append(
+            Planned(
+                EventType.DRAW_REVEALED,
+                "DRAW_REVEALED",
+                draw,
+                _at(first, "DRAW_REVEALED"),
+                actor,
+                payload,
+                row,
+                frozenset({"draw_id", "tasks"}),
+            )
+        )
+    return out
 
 
 def _task_actor(task: Task, given: str | None) -> str:
