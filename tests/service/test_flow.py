@@ -4,6 +4,7 @@ confidentiality trail on the LIST_ACCESSED records the service wrote itself."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -218,3 +219,25 @@ def test_a_json_lines_store_holds_one_file_per_jurisdiction(tmp_path: Path, coun
         other.commit(other.upload()["digest"])
         assert other.ok("GET", "/ledger/head")["events"] == 2
     assert [p.name for p in (tmp_path / "chains").iterdir()] == [f"{J}.jsonl"]
+
+
+def test_a_second_draw_of_the_period_cannot_take_the_first_s_task_ids(
+    service: Service,
+) -> None:
+    """Task ids are the period's (2025Q3-ALL-00001): dispatching a second draw of the
+    quarter would merge its tasks into the first's. It is refused, and nothing written."""
+    _, dispatched = service.sealed_and_dispatched()
+    digest = service.upload()["digest"]
+    later = {
+        "kind": "lottery",
+        "source": "双色球 第2025076期",
+        "expected_at": "2025-07-03T21:15:00+08:00",
+    }
+    second = service.commit(digest, draw_id="2025Q3-again", randomness=later)["draw_id"]
+    service.clock.moment = dt.datetime(2025, 7, 4, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    service.ok("POST", f"/draws/{second}/seal", service.operator, json={"public_randomness": DICE})
+    head = service.ok("GET", "/ledger/head")
+    refused = service.call("POST", f"/draws/{second}/dispatch", service.operator)
+    assert refused.status_code == 409, refused.text
+    assert dispatched[0]["task_id"] in refused.json()["detail"]
+    assert service.ok("GET", "/ledger/head") == head

@@ -302,6 +302,21 @@ def dispatch_draw(
     tasks = drawn["revealed"]["tasks"]
     items = body.items if body else []
     with files.step(draw_id, "dispatched"), ctx.ledgers.open(jurisdiction) as ledger:
+        # task ids are the period's (2025Q3-ALL-00001): a second draw of the quarter would
+        # merge its tasks into the first's, so it is refused rather than dispatched
+        taken = [
+            t["task_id"]
+            for t in tasks
+            if any(e.type is EventType.TASK_DISPATCHED for e in ledger.events_for(t["task_id"]))
+        ]
+        if taken:
+            raise ApiProblem(
+                409,
+                f"{len(taken)} task id(s) of draw {draw_id} are already dispatched in this "
+                f"jurisdiction's ledger (first: {taken[0]}): another draw of {drawn['period']} "
+                "holds them",
+                hint="a period has one dispatched draw per jurisdiction: use the one made",
+            )
         now = ctx.now()
         entries: list[Any] = [
             (
