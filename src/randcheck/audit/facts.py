@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from randcheck.audit.obligations import Monitor
+from randcheck.audit.obligations import NOT_RECORDED, Monitor
 from randcheck.ledger.chain import LedgerEvent
 from randcheck.ledger.events import EventType
 
@@ -38,6 +38,8 @@ class TaskFacts:
     withheld: bool = False
     disclosed: dt.date | None = None
     signed_by_entity: bool | None = None
+    inspected_by: tuple[str, ...] = ()
+    """The inspectors the inspection's record names (an import's placeholder left out)."""
     rectification_ordered: dt.date | None = None
     result_seqs: list[int] = field(default_factory=list)
     """Every RESULT_RECORDED of the task, by event number."""
@@ -69,7 +71,6 @@ class Facts:
     sealed: dict[str, tuple[dt.date, str]] = field(default_factory=dict)
     revealed: dict[str, dt.date] = field(default_factory=dict)
     access_records: list[tuple[dt.date, dict[str, Any]]] = field(default_factory=list)
-    per_inspector: Counter[str] = field(default_factory=Counter)
     snapshots: list[tuple[dt.date, dict[str, Any]]] = field(default_factory=list)
     filed: list[tuple[EventType, dt.date, dict[str, Any]]] = field(default_factory=list)
     exceptions: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -112,7 +113,7 @@ def gather(events: Iterable[LedgerEvent], monitor: Monitor) -> Facts:
             task = facts.task(p["task_id"])
             if task.completed is None:
                 task.completed = day
-                facts.per_inspector.update(p.get("inspectors", []))
+                task.inspected_by = tuple(i for i in p.get("inspectors", []) if i != NOT_RECORDED)
             task.items = tuple(p.get("items") or ()) or task.items
             task.signed_by_entity = bool(p.get("signed_by_entity", True))
         elif kind is EventType.RESULT_RECORDED:
@@ -162,3 +163,13 @@ def snapshot(facts: Facts, by: dt.date) -> dict[str, Any] | None:
     """The last registry snapshot recorded on or before ``by``."""
     earlier = [p for day, p in facts.snapshots if day <= by]
     return earlier[-1] if earlier else None
+
+
+def per_inspector(facts: Facts, year: int) -> Counter[str]:
+    """Each inspector's inspections completed in ``year`` (获嘉 第十条(二) 年度检查次数)."""
+    return Counter(
+        i
+        for t in facts.tasks.values()
+        if t.completed is not None and t.completed.year == year
+        for i in t.inspected_by
+    )

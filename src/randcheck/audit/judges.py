@@ -40,7 +40,7 @@ from itertools import pairwise
 from typing import Any, TypeAlias
 
 from randcheck.audit.evidence import EVERYTHING, describe_lack, lacking
-from randcheck.audit.facts import Facts, TaskFacts, snapshot
+from randcheck.audit.facts import Facts, TaskFacts, per_inspector, snapshot
 from randcheck.audit.obligations import Violation
 from randcheck.audit.verdict import RuleVerdict, Status
 from randcheck.calendar import WorkingCalendar
@@ -485,15 +485,30 @@ def requirement(ctx: Context, rule: Requirement) -> RuleVerdict | None:
 
 
 def _inspector_counts(ctx: Context, rule: Requirement) -> RuleVerdict:
-    """获嘉 第十条(二): each inspector's yearly count of inspections."""
-    counts = ctx.facts.per_inspector
-    if not counts:
-        return _missing(rule, "no inspection completed (INSPECTION_COMPLETED)")
+    """获嘉 第十条(二) 建立检查人员年度检查次数标记制度: each inspection of the year names
+    who made it, so each inspector's yearly count can be kept; one that names nobody
+    cannot be counted to anyone."""
+    done = [
+        t
+        for t in ctx.facts.tasks.values()
+        if t.completed is not None and t.completed.year == ctx.year
+    ]
+    if not done:
+        return _missing(rule, f"no inspection completed in {ctx.year} (INSPECTION_COMPLETED)")
+    counts = per_inspector(ctx.facts, ctx.year)
+    unnamed = sorted(t.task_id for t in done if not t.inspected_by)
     measured = (
         f"{len(counts)} inspectors; {min(counts.values())}–{max(counts.values())} "
         "inspections each (see inspector_counts)"
+        if counts
+        else "no inspector named"
     )
-    return RuleVerdict(rule, Status.PASS, measured, "each inspector's count recorded")
+    if unnamed:
+        measured += f"; {len(unnamed)} of {len(done)} inspection(s) name no inspector"
+    status = Status.FAIL if unnamed else Status.PASS
+    return RuleVerdict(
+        rule, status, measured, "every inspection counted to its inspectors", unnamed
+    )
 
 
 def _entity_signature(ctx: Context, rule: Requirement) -> RuleVerdict:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 
 from randcheck.audit.evidence import UNSHOWN, shown_by
-from randcheck.audit.facts import Facts, gather
+from randcheck.audit.facts import Facts, gather, per_inspector
 from randcheck.audit.judges import Context, judge_all
 from randcheck.audit.obligations import Monitor, Obligations
 from randcheck.audit.verdict import Verdict
@@ -61,7 +61,7 @@ def audit(
     results = judge_all(context, policy.rules)
     gated = {r.rule.id for r in results if r.note.startswith(UNSHOWN)}
     kept = [v for v in violations if v.rule_id not in gated]
-    return Verdict(policy, year, quarter, as_of, results, kept, dict(facts.per_inspector))
+    return Verdict(policy, year, quarter, as_of, results, kept, dict(per_inspector(facts, year)))
 
 
 def classes_from_registry(facts: Facts, registry: Registry) -> None:
