@@ -951,14 +951,18 @@ def _gate(ctx: Context, verdict: RuleVerdict) -> RuleVerdict:
 def _platform_draws(ctx: Context, verdict: RuleVerdict) -> RuleVerdict:
     """A task drawn by a platform (an imported draw batch) counts as drawn, on the
     platform's word: say so, since no commitment lets anyone verify that draw."""
-    if not isinstance(verdict.rule, RandomDraw) or verdict.status is not Status.PASS:
+    if not isinstance(verdict.rule, RandomDraw) or verdict.status not in (
+        Status.PASS,
+        Status.FAIL,
+    ):
         return verdict
     on_word = sum(1 for t in ctx.tasks() if t.draw_id in ctx.facts.imported_draws)
     if on_word:
-        verdict.note = (
+        said = (
             f"{on_word} task(s) drawn by the platform (imported draw records): their draws "
             "were not sealed with a commitment, so their randomness rests on its word"
         )
+        verdict.note = f"{verdict.note}; {said}" if verdict.note else said
     return verdict
 
 
