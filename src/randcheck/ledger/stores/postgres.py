@@ -16,7 +16,10 @@ turns while other chains go on; it checks that the last stored event is whole an
 is the head recorded, checks the record rules against the subject's events (read
 after the lock, so they include every committed append), inserts the events and
 moves the head, and commits: an append is acknowledged only once committed, and a
-failed one leaves nothing.
+failed one leaves nothing (one whose connection was lost during COMMIT may have been
+committed, whole: the error cannot tell). An append makes two round trips: BEGIN,
+the lock, the last event and the subjects' events in one; the events, the head and
+COMMIT in the other (see ``_transaction``).
 
 **Readers** (``readonly``: verify, audit, reports) never write: each reading is
 one ``READ ONLY, REPEATABLE READ`` transaction, one consistent snapshot of the
@@ -24,12 +27,24 @@ head row and the events (on a connection of their own, so a writer's open
 transaction never mixes with a reading). The head row is checked against the
 events: a row deleted or added by SQL, or a last event replaced, is reported at
 its event number even without a published head.
+
+**A store** (:class:`PostgresStore`, what the service opens once per process) keeps
+its connections for the next ledger it hands out: at most :data:`POOL_SIZE` for
+appends and as many for readings, a ledger waiting up to :data:`POOL_WAIT` seconds
+for one to be free. A connection the server has closed (a restart, an
+administrator's ``pg_terminate_backend``) is dropped when next taken, unused, and a
+new one made; the tables and the chains it has seen are checked once. A lost
+connection or a busy chain is a :class:`StoreUnavailable` (the service's 503): the
+append it interrupted was either committed whole or not at all, never half.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import functools
 import itertools
+import select
 import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -38,6 +53,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from pydantic import BaseModel
 
 from randcheck.errors import LedgerError
 from randcheck.ledger.chain import (
@@ -49,6 +65,7 @@ from randcheck.ledger.chain import (
     check_event,
     loads_strict,
 )
+from randcheck.ledger.events import EventType
 from randcheck.ledger.store import Ledger
 from randcheck.ledger.stores.base import Store
 from randcheck.ledger.stores.urls import JURISDICTION, Address, check_jurisdiction
@@ -67,12 +84,55 @@ DDL = (
 )
 """The tables, ``{events}``/``{heads}`` being the (schema-qualified) table names."""
 
+POOL_SIZE = 8
+"""Connections a store keeps for appends (and as many for readings), per process."""
+POOL_WAIT = 30.0
+"""How long a ledger waits for a free connection of its store, in seconds."""
 _SCHEMA_LOCK = 0x72616E64636B  # pg_advisory_xact_lock key while the tables are made
 LOCK_TIMEOUT = "60s"
 """How long an append waits for its chain's lock (another writer's transaction)."""
 _READ_BATCH = 5000
 _COLUMNS = sql.SQL(", ").join(sql.Identifier(k) for k in KEYS)
+_STATEMENTS = {
+    "lock": "SELECT seq, hash FROM {heads} WHERE chain = %s FOR UPDATE",
+    "last": "SELECT {columns} FROM {events} WHERE chain = %s ORDER BY seq DESC LIMIT 1",
+    "subject": "SELECT {columns} FROM {events} WHERE chain = %s AND subject = %s ORDER BY seq",
+    "subjects": "SELECT subject, {columns} FROM {events} WHERE chain = %s "
+    "AND subject = ANY(%s) ORDER BY seq",
+    "move": "UPDATE {heads} SET seq = %s, hash = %s WHERE chain = %s",
+    "insert": "INSERT INTO {events} (chain, {columns}) VALUES {rows}",
+    "insert_and_move": "WITH added AS (INSERT INTO {events} (chain, {columns}) VALUES {rows}) "
+    "UPDATE {heads} SET seq = %s, hash = %s WHERE chain = %s",
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(schema: str | None, name: str, rows: int = 1) -> bytes:
+    """One of :data:`_STATEMENTS` for the tables of ``schema``, composed once (``rows``:
+    the rows an insert has)."""
+    prefix = (schema,) if schema else ()
+    row = sql.SQL("({})").format(sql.SQL(", ").join([sql.Placeholder()] * 9))
+    return (
+        sql.SQL(_STATEMENTS[name])
+        .format(
+            heads=sql.Identifier(*prefix, HEADS),
+            events=sql.Identifier(*prefix, EVENTS),
+            columns=_COLUMNS,
+            rows=sql.SQL(", ").join([row] * rows),
+        )
+        .as_bytes(None)
+    )
+
+
 _names = itertools.count(1)
+
+
+class StoreUnavailable(LedgerError):
+    """The database cannot be used now (the connection was lost, the server is down or
+    restarting, a chain stayed busy): nothing was appended, or the append was committed
+    whole; trying again later is safe. The service answers it with 503."""
+
+    status = 503
 
 
 def _one_line(exc: BaseException) -> str:
@@ -119,7 +179,8 @@ def connect(address: Address) -> psycopg.Connection[Any]:
         return psycopg.connect(address.conninfo, autocommit=True, **timeout)
     except psycopg.Error as exc:
         message = _one_line(exc)
-        raise LedgerError(
+        kind = StoreUnavailable if isinstance(exc, psycopg.OperationalError) else LedgerError
+        raise kind(
             f"cannot connect to PostgreSQL: {message}",
             where=address.shown,
             hint=_connection_hint(message, address),
@@ -192,6 +253,112 @@ def _no_tables(address: Address) -> LedgerError:
     )
 
 
+def _reader(address: Address) -> psycopg.Connection[Any]:
+    """A connection for readings: each transaction READ ONLY, REPEATABLE READ."""
+    db = connect(address)
+    db.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    db.read_only = True
+    return db
+
+
+def _writer(address: Address) -> psycopg.Connection[Any]:
+    db = connect(address)
+    try:
+        db.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
+    except psycopg.Error as exc:
+        db.close()
+        raise StoreUnavailable(
+            f"cannot use the connection to PostgreSQL ({_one_line(exc)})", where=address.shown
+        ) from None
+    return db
+
+
+def _usable(db: psycopg.Connection[Any]) -> bool:
+    """Whether an idle connection can be used again: open, outside any transaction, and
+    with nothing sent by the server meanwhile (a server that closes a connection, on a
+    restart or a ``pg_terminate_backend``, says so and hangs up: what it sent is there
+    to read)."""
+    if db.closed or db.broken:
+        return False
+    if db.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        return False
+    try:
+        readable, _, _ = select.select([db.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
+
+
+class _Pool:
+    """At most ``size`` connections of one kind, kept between ledgers (one process's)."""
+
+    def __init__(self, address: Address, make: Any, size: int, what: str) -> None:
+        self.address = address
+        self._make = make
+        self._size = size
+        self._what = what
+        self._idle: list[psycopg.Connection[Any]] = []
+        self._free = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def take(self) -> psycopg.Connection[Any]:
+        if not self._free.acquire(timeout=POOL_WAIT):
+            raise StoreUnavailable(
+                f"all {self._size} connections for {self._what} were in use for "
+                f"{POOL_WAIT:g} s; nothing was done",
+                where=self.address.shown,
+                hint="try again; if this lasts, the database is too slow for the load",
+            )
+        try:
+            while True:
+                with self._lock:
+                    db = self._idle.pop() if self._idle else None
+                if db is None:
+                    made: psycopg.Connection[Any] = self._make(self.address)
+                    return made
+                if _usable(db):
+                    return db
+                db.close()  # closed by the server meanwhile: a new one instead
+        except BaseException:
+            self._free.release()
+            raise
+
+    def give(self, db: psycopg.Connection[Any]) -> None:
+        try:
+            with self._lock:
+                keep = not self._closed and _usable(db)
+                if keep:
+                    self._idle.append(db)
+            if not keep:
+                db.close()
+        finally:
+            self._free.release()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for db in idle:
+            db.close()
+
+
+class _Shared:
+    """What the ledgers of one store share: the connections, and what was checked once
+    (the tables are randcheck's; the chains whose head row is there)."""
+
+    def __init__(self, address: Address, size: int) -> None:
+        self.writers = _Pool(address, _writer, size, "appends")
+        self.readers = _Pool(address, _reader, size, "readings")
+        self.tables = False
+        self.chains: set[str] = set()
+        self.lock = threading.Lock()
+
+    def close(self) -> None:
+        self.writers.close()
+        self.readers.close()
+
+
 def _as_data(row: tuple[Any, ...], number: int) -> dict[str, Any] | Damaged:
     """One stored row as the JSON data of an event (its payload parsed)."""
     seq, kind, when, actor, subject, payload, prev_hash, digest = row
@@ -217,7 +384,9 @@ def _as_data(row: tuple[Any, ...], number: int) -> dict[str, Any] | Damaged:
 class PostgresLedger(Ledger):
     """One jurisdiction's chain in a PostgreSQL database."""
 
-    def __init__(self, address: Address, readonly: bool = False) -> None:
+    def __init__(
+        self, address: Address, readonly: bool = False, *, shared: _Shared | None = None
+    ) -> None:
         assert address.chain is not None
         # Ledger.path names file ledgers; a PostgreSQL ledger is named by its URL
         # (`where`, password hidden) in every message.
@@ -227,12 +396,17 @@ class PostgresLedger(Ledger):
         self.where = address.shown
         self._events = _table(address, EVENTS)
         self._heads = _table(address, HEADS)
+        self._shared = shared
         self._writer: psycopg.Connection[Any] | None = None
         self._reader: psycopg.Connection[Any] | None = None
         self._reading = threading.RLock()
         self._pending: list[tuple[Any, ...]] = []
         self._moved_to: tuple[int, str] | None = None
         self._writing = False  # inside an append's transaction
+        self._begun = False  # BEGIN sent
+        self._upcoming: list[str] = []  # the subjects of the events being prepared
+        self._prefetched: dict[str, list[tuple[Any, ...]]] = {}  # their rows, read locked
+        self._known: dict[tuple[Any, ...], LedgerEvent] = {}  # rows checked already
         try:
             if readonly:
                 self._check_readable()
@@ -245,6 +419,8 @@ class PostgresLedger(Ledger):
     # --- opening -----------------------------------------------------------------------
 
     def _check_readable(self) -> None:
+        if self._shared is not None and self.chain in self._shared.chains:
+            return  # seen by this store: its tables and head row are there
         db = self._reader_db()
         try:
             with self._reading, db.transaction():
@@ -267,11 +443,19 @@ class PostgresLedger(Ledger):
                 where=self.where,
                 hint="check ?chain= in the URL; a writer starts a chain with its first append",
             )
+        if self._shared is not None:
+            self._shared.tables = True
+            self._shared.chains.add(self.chain)
 
     def _open_writer(self) -> None:
-        self._writer = db = connect(self.address)
+        shared = self._shared
+        if shared is None:
+            self._writer = db = _writer(self.address)
+        else:
+            self._writer = db = shared.writers.take()
+            if shared.tables and self.chain in shared.chains:
+                return  # checked before by this store
         try:
-            db.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
             if not _tables(db, self.address):
                 _create_tables(db, self.address)
             # A new chain gets its head row now (as a new SQLite ledger gets its file),
@@ -287,13 +471,14 @@ class PostgresLedger(Ledger):
             )
         except psycopg.Error as exc:
             raise self._failure("opened to append", exc) from None
+        if shared is not None:
+            shared.tables = True
+            shared.chains.add(self.chain)
 
     def _reader_db(self) -> psycopg.Connection[Any]:
         if self._reader is None:
-            reader = connect(self.address)
-            reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            reader.read_only = True
-            self._reader = reader
+            shared = self._shared
+            self._reader = _reader(self.address) if shared is None else shared.readers.take()
         return self._reader
 
     # --- messages ----------------------------------------------------------------------
@@ -301,7 +486,7 @@ class PostgresLedger(Ledger):
     def _failure(self, doing: str, exc: psycopg.Error) -> LedgerError:
         message = _one_line(exc)
         if isinstance(exc, psycopg.errors.LockNotAvailable):
-            return LedgerError(
+            return StoreUnavailable(
                 f"another writer held chain {self.chain!r} for over {LOCK_TIMEOUT}; nothing "
                 "was appended",
                 where=self.where,
@@ -313,9 +498,8 @@ class PostgresLedger(Ledger):
             hint = _connection_hint(message, self.address)
         else:
             hint = f"run `randcheck ledger verify {self.where}`"
-        return LedgerError(
-            f"the ledger could not be {doing} ({message})", where=self.where, hint=hint
-        )
+        kind = StoreUnavailable if isinstance(exc, psycopg.OperationalError) else LedgerError
+        return kind(f"the ledger could not be {doing} ({message})", where=self.where, hint=hint)
 
     def _refuse_readonly(self) -> None:
         if self.readonly:
@@ -335,13 +519,44 @@ class PostgresLedger(Ledger):
         )
 
     def _checked(self, row: tuple[Any, ...]) -> LedgerEvent:
+        """A stored row as an event, checked on its own (a row read twice by this ledger,
+        unchanged, is checked once: a request reads a task's events, then appends to it)."""
+        row = tuple(row)
+        known = self._known.get(row)
+        if known is not None:
+            return known
         number = row[0] if type(row[0]) is int else 0
         try:
-            return check_event(_as_data(row, number), number)
+            event = check_event(_as_data(row, number), number)
         except EventProblem as problem:
             raise self._refusal(problem) from None
+        if len(self._known) >= 4096:  # a long-lived writer: only the latest are kept
+            self._known.clear()
+        self._known[row] = event
+        return event
 
     # --- writing -----------------------------------------------------------------------
+    #
+    # The chain is held from its lock to the commit, and every round trip in between
+    # waits for this process to be scheduled again: on a busy machine, milliseconds each,
+    # during which every other writer of the chain waits. So an append makes two round
+    # trips, each several statements sent at once (bound by psycopg on the client, a
+    # ClientCursor, as one simple query; run one after the other, each with a snapshot
+    # of its own, READ COMMITTED): BEGIN, the lock on the head row, the last event and
+    # the events of the subjects about to be appended to (read once the lock is held,
+    # so every committed append counts); then the new events, the head moved, COMMIT.
+
+    def _prepare(
+        self,
+        kind: EventType | str,
+        actor: str,
+        payload: BaseModel | dict[str, Any],
+        subject: str | None,
+        moment: dt.datetime | None,
+    ) -> tuple[EventType, str, dict[str, Any], str, dt.datetime]:
+        prepared = super()._prepare(kind, actor, payload, subject, moment)
+        self._upcoming.append(prepared[3])  # its subject's events: read with the lock
+        return prepared
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -350,41 +565,70 @@ class PostgresLedger(Ledger):
         assert db is not None
         self._pending.clear()
         self._moved_to = None
+        self._begun = False
         try:
-            with db.transaction():
+            try:
                 self._writing = True
                 yield
-                self._flush()
                 if self._moved_to is not None:
-                    db.execute(
-                        sql.SQL("UPDATE {} SET seq = %s, hash = %s WHERE chain = %s").format(
-                            self._heads
-                        ),
-                        (*self._moved_to, self.chain),
-                    )
+                    self._flush(move_head=True, commit=True)
+                elif self._begun:
+                    db.execute("COMMIT")
+            except BaseException:
+                self._roll_back()
+                raise
         except psycopg.Error as exc:
             raise self._failure("written", exc) from None
         finally:
             self._writing = False
+            self._begun = False
             self._pending.clear()
             self._moved_to = None
+            self._upcoming.clear()
+            self._prefetched.clear()
+
+    def _roll_back(self) -> None:
+        db = self._writer
+        if db is None or db.closed or db.broken:
+            return
+        if db.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            with contextlib.suppress(psycopg.Error):
+                db.execute("ROLLBACK")
+
+    def _statements(self, parts: list[bytes], params: list[Any]) -> psycopg.ClientCursor[Any]:
+        """Several statements in one round trip; BEGIN first if the transaction has not
+        begun. The cursor is at the first result after BEGIN's."""
+        db = self._writer
+        assert db is not None
+        if not self._begun:
+            parts = [b"BEGIN", *parts]
+        cursor = psycopg.ClientCursor(db)
+        cursor.execute(b"; ".join(parts), params)
+        if not self._begun:
+            self._begun = True
+            cursor.nextset()
+        return cursor
 
     def _head(self) -> tuple[int, str]:
         """Lock the chain (its head row) until the transaction ends; its head, checked
-        against the last stored event."""
-        db = self._writer
-        assert db is not None
+        against the last stored event (and the events of the subjects to come, read)."""
         self._flush()
-        head = db.execute(
-            sql.SQL("SELECT seq, hash FROM {} WHERE chain = %s FOR UPDATE").format(self._heads),
-            (self.chain,),
-        ).fetchone()
-        last = db.execute(
-            sql.SQL("SELECT {} FROM {} WHERE chain = %s ORDER BY seq DESC LIMIT 1").format(
-                _COLUMNS, self._events
-            ),
-            (self.chain,),
-        ).fetchone()
+        subjects = sorted(set(self._upcoming))
+        parts = [self._sql("lock"), self._sql("last")]
+        params: list[Any] = [self.chain, self.chain]
+        if subjects:
+            parts.append(self._sql("subjects"))
+            params += [self.chain, subjects]
+        cursor = self._statements(parts, params)
+        head = cursor.fetchone()
+        cursor.nextset()
+        last = cursor.fetchone()
+        if subjects:
+            cursor.nextset()
+            found: dict[str, list[tuple[Any, ...]]] = {s: [] for s in subjects}
+            for row in cursor.fetchall():
+                found[row[0]].append(tuple(row[1:]))
+            self._prefetched = found
         if last is None:
             stored = (0, GENESIS)
         else:
@@ -421,18 +665,28 @@ class PostgresLedger(Ledger):
         if len(self._pending) >= 1000:
             self._flush()
 
-    def _flush(self) -> None:
-        if not self._pending:
-            return
+    def _flush(self, *, move_head: bool = False, commit: bool = False) -> None:
+        """Insert the events written so far; ``move_head``: and move the head to the last
+        of them, in the same statement; ``commit``: and commit, in the same round trip."""
         db = self._writer
         assert db is not None
+        if move_head:
+            assert self._moved_to is not None
+            if self._pending:
+                move = self._sql("insert_and_move", len(self._pending))
+            else:
+                move = self._sql("move")
+            values = [v for row in self._pending for v in row]
+            parts = [move, *([b"COMMIT"] if commit else [])]
+            self._statements(parts, [*values, *self._moved_to, self.chain])
+            self._pending.clear()
+            return
+        if not self._pending:
+            return
+        if not self._begun:
+            self._statements([], [])
         with db.cursor() as cursor:
-            cursor.executemany(
-                sql.SQL("INSERT INTO {} (chain, {}) VALUES ({})").format(
-                    self._events, _COLUMNS, sql.SQL(", ").join([sql.Placeholder()] * 9)
-                ),
-                self._pending,
-            )
+            cursor.executemany(self._sql("insert"), self._pending)
         self._pending.clear()
 
     # --- reading -----------------------------------------------------------------------
@@ -447,12 +701,29 @@ class PostgresLedger(Ledger):
         except psycopg.Error as exc:
             raise self._failure("read", exc) from None
 
+    def events_for(self, subject: str) -> list[LedgerEvent]:
+        """The events of one subject: for a writer, one statement on its own connection
+        (a statement reads one snapshot; an append re-reads them under its lock)."""
+        if self.readonly:
+            return super().events_for(subject)
+        with self._lock:
+            db = self._writer
+            assert db is not None
+            try:
+                rows = db.execute(self._sql("subject"), (self.chain, subject)).fetchall()
+            except psycopg.Error as exc:
+                raise self._failure("read", exc) from None
+        return [self._checked(row) for row in rows]
+
+    def _sql(self, name: str, rows: int = 1) -> bytes:
+        return _statement(self.address.schema, name, rows)
+
     def _subject_events(self, subject: str) -> list[LedgerEvent]:
-        query = sql.SQL("SELECT {} FROM {} WHERE chain = %s AND subject = %s ORDER BY seq").format(
-            _COLUMNS, self._events
-        )
+        query = self._sql("subject")
         if self._writing:
             assert self._writer is not None
+            if subject in self._prefetched:  # read with the lock, before any of its events
+                return [self._checked(row) for row in self._prefetched.pop(subject)]
             self._flush()  # inside an append: what it has written so far counts too
             rows = self._writer.execute(query, (self.chain, subject)).fetchall()
         else:
@@ -534,11 +805,18 @@ class PostgresLedger(Ledger):
             )
 
     def close(self) -> None:
+        shared = getattr(self, "_shared", None)
         for name in ("_writer", "_reader"):
             db = getattr(self, name, None)
-            if db is not None:
+            if db is None:
+                continue
+            setattr(self, name, None)
+            if shared is None:
                 db.close()
-                setattr(self, name, None)
+            elif name == "_writer":
+                shared.writers.give(db)  # kept for the next ledger while it can be used
+            else:
+                shared.readers.give(db)
 
 
 def _chains(db: psycopg.Connection[Any], address: Address) -> list[str]:
@@ -551,33 +829,51 @@ def _chains(db: psycopg.Connection[Any], address: Address) -> list[str]:
 class PostgresStore(Store):
     """A PostgreSQL database holding the chains of many jurisdictions."""
 
-    def __init__(self, address: Address) -> None:
+    def __init__(self, address: Address, *, pool_size: int = POOL_SIZE) -> None:
         self.address = address
         self.url = address.shown
-        self._db = connect(address)  # a bad URL or an unreachable server: said now
-        self._db.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        self._db.read_only = True
-        self._lock = threading.Lock()
+        self._shared = _Shared(address, pool_size)
+        readers = self._shared.readers
+        readers.give(readers.take())  # a bad URL or an unreachable server: said now
 
     def ledger(self, jurisdiction: str, *, readonly: bool = False) -> PostgresLedger:
         chain = check_jurisdiction(jurisdiction, where=self.url)
-        return PostgresLedger(self.address.with_chain(chain), readonly=readonly)
+        address = self.address.with_chain(chain)
+        return PostgresLedger(address, readonly=readonly, shared=self._shared)
 
     def jurisdictions(self) -> list[str]:
+        shared = self._shared
+        db = shared.readers.take()
         try:
-            with self._lock, self._db.transaction():
-                if not _tables(self._db, self.address):
-                    return []
-                return [c for c in _chains(self._db, self.address) if JURISDICTION.fullmatch(c)]
+            with db.transaction():
+                if not shared.tables:
+                    if not _tables(db, self.address):
+                        return []
+                    shared.tables = True
+                chains = _chains(db, self.address)
         except psycopg.Error as exc:
-            raise LedgerError(
+            kind = StoreUnavailable if isinstance(exc, psycopg.OperationalError) else LedgerError
+            raise kind(
                 f"the store could not be read ({_one_line(exc)})",
                 where=self.url,
                 hint=_connection_hint(_one_line(exc), self.address),
             ) from None
+        finally:
+            shared.readers.give(db)
+        shared.chains.update(chains)
+        return [c for c in chains if JURISDICTION.fullmatch(c)]
 
     def close(self) -> None:
-        self._db.close()
+        self._shared.close()
 
 
-__all__ = ["DDL", "EVENTS", "HEADS", "PostgresLedger", "PostgresStore", "connect"]
+__all__ = [
+    "DDL",
+    "EVENTS",
+    "HEADS",
+    "POOL_SIZE",
+    "PostgresLedger",
+    "PostgresStore",
+    "StoreUnavailable",
+    "connect",
+]
