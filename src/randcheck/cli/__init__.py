@@ -78,6 +78,7 @@ def _mount() -> None:
         registry_cmd,
         service_cmd,
         simulate_cmd,
+        site_cmd,
     )
 
     registry_cmd.app.command("classify")(classify_cmd.classify)
@@ -99,6 +100,7 @@ def _mount() -> None:
     app.command("report")(publish_cmd.report)
     app.command("simulate")(simulate_cmd.simulate)
     app.command("demo")(demo_cmd.demo)
+    app.add_typer(site_cmd.app, name="site")
     app.add_typer(service_cmd.app, name="service")
     app.command("serve")(service_cmd.serve)
 
