@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -20,6 +21,7 @@ from randcheck.draw.select import DrawResult
 from randcheck.ledger.store import Ledger
 from randcheck.periods import Quarter
 from randcheck.policies.model import Policy
+from randcheck.randomness import canonical_digest
 from randcheck.registry import Registry
 
 DEMO_SEED = "randcheck-demo"
@@ -87,9 +89,17 @@ class Planted:
 
 
 def record_quarter(
-    ledger: Ledger, policy: Policy, registry: Registry, period: Quarter, result: DrawResult
+    ledger: Ledger,
+    policy: Policy,
+    registry: Registry,
+    period: Quarter,
+    result: DrawResult,
+    sealed: Mapping[str, Any] | None = None,
 ) -> list[Planted]:
     """Record the quarter's work in ``ledger``: on time, except a few planted faults.
+
+    ``sealed``: the sealed receipt, whose commitment and digest the ``DRAW_SEALED``
+    event records (without it, placeholders: a ledger for the audit alone).
 
     The faults are those the policy's own rules forbid: late result entries where
     it has a result-entry deadline, a late disclosure where it has a disclosure
@@ -171,8 +181,8 @@ def record_quarter(
         {
             "draw_id": draw_id,
             "period": period.label,
-            "commitment": "0" * 64,
-            "receipt_digest": "0" * 64,
+            "commitment": sealed["commitment"] if sealed else "0" * 64,
+            "receipt_digest": canonical_digest(sealed) if sealed else "0" * 64,
         },
         at(start + dt.timedelta(days=6)),
     )

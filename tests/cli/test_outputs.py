@@ -266,3 +266,22 @@ def test_folder_writers_refuse_a_read_only_folder(tmp_path: Path, args: list[str
         assert list(folder.iterdir()) == []
     finally:
         folder.chmod(0o755)
+
+
+def test_the_demo_ledger_records_the_receipt_it_sealed(tmp_path: Path) -> None:
+    """The demo's DRAW_SEALED names the sealed receipt by its commitment and digest, so
+    anyone can match the ledger to the published receipt."""
+    import json
+
+    from randcheck.ledger.stores import read_verified
+    from randcheck.randomness import canonical_digest
+
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    receipt = json.loads((tmp_path / "out" / "receipt-2025Q3.json").read_text(encoding="utf-8"))
+    sealed = [
+        e for e in read_verified(tmp_path / "out" / "ledger-2025Q3.sqlite")
+        if e.type.value == "DRAW_SEALED"
+    ]  # fmt: skip
+    assert [e.payload["commitment"] for e in sealed] == [receipt["commitment"]]
+    assert sealed[0].payload["receipt_digest"] == canonical_digest(receipt)

@@ -116,7 +116,7 @@ def demo(
     with tempfile.TemporaryDirectory(prefix="randcheck-demo-") as scratch:
         staged = Path(scratch)
         ledger_path = staged / f"ledger-{period.label}.sqlite"
-        verdict, planted = _record_and_audit(chosen, registry, period, result, ledger_path)
+        verdict, planted = _record_and_audit(chosen, registry, period, result, sealed, ledger_path)
         console.print(to_rich_table(verdict))
         if out is not None:
             with write_errors(out), output_folder(out):
@@ -160,7 +160,9 @@ def _output_names(period: Quarter) -> list[str]:
     ]
 
 
-def _record_and_audit(policy: Any, registry: Any, period: Any, result: Any, path: Path) -> Any:
+def _record_and_audit(
+    policy: Any, registry: Any, period: Any, result: Any, sealed: Any, path: Path
+) -> Any:
     """Record the quarter in a new ledger at ``path`` and audit it: (verdict, planted)."""
     import datetime as dt
 
@@ -169,7 +171,7 @@ def _record_and_audit(policy: Any, registry: Any, period: Any, result: Any, path
     from randcheck.ledger.stores import open_ledger
 
     with open_ledger(path) as ledger:
-        planted = record_quarter(ledger, policy, registry, period, result)
+        planted = record_quarter(ledger, policy, registry, period, result, sealed)
         as_of = period.end + dt.timedelta(days=75)
         verdict = audit(
             policy,
