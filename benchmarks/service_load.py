@@ -427,7 +427,8 @@ def run_store(kind: str, args: argparse.Namespace) -> bool:
         plan = Plan(port, tokens, tasks, dispatched)
         load_before, ticks = os.getloadavg()[0], cpu_ticks(server.pid)
         tally, elapsed = asyncio.run(load(plan, args.clients, args.seconds))
-        cpu = cpu_split(ticks, cpu_ticks(server.pid), elapsed)
+        ticks_after = cpu_ticks(server.pid)
+        cpu = cpu_split(ticks, ticks_after, elapsed)
     finally:
         stop_service(server)
     try:
@@ -448,6 +449,11 @@ def run_store(kind: str, args: argparse.Namespace) -> bool:
     print(f"latency      p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {lat[-1] * 1000:.0f} ms")
     print(f"statuses     {dict(sorted(tally.statuses.items()))}")
     print(f"cores used   {cpu} (load average before: {load_before:.1f})")
+    per_request = {
+        k: (ticks_after[k] - ticks[k]) / os.sysconf("SC_CLK_TCK") * 1000 / max(1, requests)
+        for k in ("the service", "PostgreSQL (all of it)", "this client")
+    }
+    print("CPU/request  " + ", ".join(f"{k} {v:.2f} ms" for k, v in per_request.items()))
     if tally.failures:
         print(f"failures     {dict(tally.failures.most_common(5))}")
     verdict = "every chain verifies" if not checked["broken"] else f"BROKEN {checked['broken']}"

@@ -218,3 +218,52 @@ def test_without_jwt_settings_only_api_tokens_sign_in(
     token = jwt.encode(_claims(), keys["rsa"], algorithm="RS256")
     refused = service.call("GET", "/registries", {"Authorization": f"Bearer {token}"})
     assert refused.status_code == 401 and "API tokens only" in refused.json()["detail"]
+
+
+def test_a_checked_token_is_kept_a_bounded_time(tmp_path: Path) -> None:
+    """A worker keeps a token's check while the token store is unchanged: no reading of
+    the store per request. A revocation changes the store and is seen at once; were the
+    change not seen, the check is still made again after TOKEN_RECHECK seconds."""
+    from fastapi.security import HTTPAuthorizationCredentials
+
+    from randcheck.service.auth import TOKEN_RECHECK, Authenticator
+
+    store = FileTokenStore(tmp_path / "tokens.json")
+    record, token = store.create("张三", "operator", [J])
+    now = [1000.0]
+    reads = []
+    find = store.find
+
+    def counted(given: str) -> Any:
+        reads.append(given)
+        return find(given)
+
+    store.find = counted  # type: ignore[method-assign]
+    auth = Authenticator(store, None, clock=lambda: now[0])
+    bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+    assert auth.known(bearer) is None  # never checked: the store is read (in a thread)
+    assert auth.principal(bearer).name == "张三" and len(reads) == 1
+    for _ in range(5):
+        who = auth.known(bearer)
+        assert who is not None and who.via == f"token:{record.id}"
+    assert len(reads) == 1
+    store.revoke(record.id)
+    assert auth.known(bearer) is None  # the store changed: read again, and refused
+    with pytest.raises(Exception, match="revoked"):
+        auth.principal(bearer)
+
+    # a store whose change could not be seen (same version): refused within the bound
+    _, other = store.create("李四", "auditor", [J])
+    bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials=other)
+    auth.principal(bearer)
+    frozen = store.version()
+    store.version = lambda: frozen  # type: ignore[method-assign]
+    [listed] = [r for r in store.records() if r.name == "李四"]
+    store.revoke(listed.id)
+    store._cache = None
+    now[0] += TOKEN_RECHECK - 1
+    assert auth.known(bearer) is not None  # within the bound: the kept check holds
+    now[0] += 2
+    assert auth.known(bearer) is None
+    with pytest.raises(Exception, match="revoked"):
+        auth.principal(bearer)

@@ -226,3 +226,34 @@ def test_settings_from_a_file_and_the_environment(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text("store = [", encoding="utf-8")
     with pytest.raises(InputError, match="not valid TOML"):
         load_settings(tmp_path / "bad.toml", environ={})
+
+
+def test_an_unavailable_store_is_a_503_saying_when_to_retry(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from randcheck.ledger.stores.postgres import StoreUnavailable
+    from randcheck.service.app import openapi_document
+    from randcheck.service.problems import RETRY_AFTER
+
+    def down(*_: object, **__: object) -> None:
+        raise StoreUnavailable(
+            "cannot connect to PostgreSQL: connection refused", where="postgresql://db/x"
+        )
+
+    ledgers = service.client.app.state.context.ledgers  # type: ignore[attr-defined]
+    monkeypatch.setattr(ledgers, "open", down)
+    failed = service.call("GET", "/ledger/events", service.auditor)
+    body = _problem(failed, 503)
+    assert body["type"] == "urn:randcheck:problem:unavailable"
+    assert body["title"] == "Service unavailable" and "connection refused" in body["detail"]
+    assert failed.headers["retry-after"] == str(RETRY_AFTER)
+    assert service.client.get("/health").status_code == 200  # the store is not needed there
+    # the document lists the 503, with its header, wherever the store may be unavailable
+    document = openapi_document()
+    shared = document["components"]["responses"]["Problem503"]
+    assert "Retry-After" in shared["headers"]
+    assert set(shared["content"]) == {PROBLEM}
+    for path, methods in document["paths"].items():
+        for operation in methods.values():
+            listed = "503" in operation["responses"]
+            assert listed == (path != "/health"), (path, operation["operationId"])

@@ -62,11 +62,20 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="The port.")] = 8000,
     config: ConfigOpt = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every request on standard output (uvicorn's access log). Off by "
+            "default: it costs throughput, and the ledger records every write.",
+        ),
+    ] = False,
 ) -> None:
     """Run the service (uvicorn): the API of docs/service.md, at http://HOST:PORT.
 
     The settings come from --config, then RANDCHECK_SERVICE_* variables, then --store;
-    they are checked before the server starts.
+    they are checked before the server starts, the store opened once (a bad URL, a
+    server that cannot be reached, a missing database: an error naming the setting).
     """
     _need_service()
     import uvicorn
@@ -75,7 +84,8 @@ def serve(
     from randcheck.service.settings import CONFIG_ENV, ENV_PREFIX, load_settings
 
     settings = load_settings(config, store=store)
-    create_app(settings)  # every setting checked (keys, store, folders) before serving
+    app_ = create_app(settings)  # every setting checked (keys, store, folders) before serving
+    app_.state.context.ledgers.check()  # the store opened (connected to) once, then closed
     # uvicorn's workers are new processes: they read the same settings from the environment
     if config is not None:
         os.environ[CONFIG_ENV] = str(config.resolve())
@@ -89,6 +99,11 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        access_log=access_log,
+        # h11, never httptools: with httptools, uvicorn answers 400 (or drops the body)
+        # for a request offering an upgrade to HTTP/2 (`Upgrade: h2c`), which Java's
+        # HttpClient sends by default (uvicorn issue 2722). uvloop is used when there.
+        http="h11",
     )
 
 

@@ -10,10 +10,12 @@ from typing import Any
 from fastapi import FastAPI
 
 import randcheck
+from randcheck.errors import RandcheckError
 from randcheck.service.auth import Authenticator, JwtVerifier, Who
 from randcheck.service.context import Clock, Context
 from randcheck.service.limits import BodyLimit
 from randcheck.service.problems import documented_responses, install, shared_responses
+from randcheck.service.routing import in_thread
 from randcheck.service.settings import Settings, load_settings
 from randcheck.service.store import Ledgers
 from randcheck.service.tokens import open_tokens
@@ -46,6 +48,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # the store opened (a database's first connection made) before the first request;
+        # one that cannot be opened now is tried again by each request (a 503 meanwhile)
+        with contextlib.suppress(RandcheckError):
+            await in_thread(ledgers.store)
         yield
         ledgers.close()  # a database store's connections
 
@@ -64,7 +70,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limits=settings.limits)
 
     @app.get("/health", operation_id="health", tags=["service"])
-    def health(who: Who) -> dict[str, str]:
+    async def health(who: Who) -> dict[str, str]:
         """The service answers (no token needed)."""
         return {"status": "ok", "version": randcheck.__version__}
 

@@ -14,7 +14,12 @@ the operation or the token does not cover the jurisdiction: 403.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -24,8 +29,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from randcheck.errors import InputError
 from randcheck.service.problems import ApiProblem
 from randcheck.service.roles import SIGNED_IN, TABLE, Role, allowed
+from randcheck.service.routing import in_thread
 from randcheck.service.settings import JURISDICTION, JwtSettings
-from randcheck.service.tokens import ALL, PREFIX, TokenStore
+from randcheck.service.tokens import ALL, PREFIX, TokenStore, token_digest
 
 bearer = HTTPBearer(auto_error=False, description="An API token (rck_…) or a JWT")
 
@@ -174,27 +180,92 @@ class JwtVerifier:
         return Principal(subject.strip(), role, frozenset(covered), "jwt")
 
 
-class Authenticator:
-    """Turns a bearer credential into a :class:`Principal` (or refuses it: 401)."""
+TOKEN_CACHE = 4096
+"""API tokens whose check a worker keeps (the most recently used)."""
+TOKEN_RECHECK = 30.0
+"""Seconds a worker trusts a kept check at most before it reads the token store again."""
 
-    def __init__(self, tokens: TokenStore, jwt: JwtVerifier | None) -> None:
+
+class Authenticator:
+    """Turns a bearer credential into a :class:`Principal` (or refuses it: 401).
+
+    An API token's check is kept, by the token's SHA-256, with the token store's version
+    (:meth:`~randcheck.service.tokens.TokenStore.version`: one ``stat`` of its file) and
+    the time it was made: it holds while the store is unchanged and for at most
+    :data:`TOKEN_RECHECK` seconds. A token made or revoked changes the store, so every
+    worker reads it again at the next request (a revocation takes effect at once, and in
+    any case within :data:`TOKEN_RECHECK` seconds); an expiry is checked every time.
+    Only valid tokens are kept, never the token itself."""
+
+    def __init__(
+        self,
+        tokens: TokenStore,
+        jwt: JwtVerifier | None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.tokens = tokens
         self.jwt = jwt
+        self._clock = clock
+        self._kept: OrderedDict[str, tuple[Principal, dt.datetime | None, Any, float]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
 
-    def principal(self, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    def known(self, credentials: HTTPAuthorizationCredentials | None) -> Principal | None:
+        """The principal, when it can be told without reading the token store (no
+        credential, a JWT, an API token checked recently and the store unchanged); None
+        when :meth:`principal` must read the store. Does no blocking I/O but one
+        ``stat``: the service calls it on the event loop."""
         if credentials is None:
             return PUBLIC
         token = credentials.credentials
-        if token.startswith(PREFIX):
-            record = self.tokens.find(token)
-            if record is None:
-                raise _unauthorized("the API token is not valid (unknown, revoked or expired)")
-            return Principal(
-                record.name,
-                Role.of(record.role),
-                frozenset(record.jurisdictions),
-                f"token:{record.id}",
-            )
+        if not token.startswith(PREFIX):
+            return self._other(token)
+        digest = token_digest(token)
+        with self._lock:
+            kept = self._kept.get(digest)
+            if kept is not None:
+                self._kept.move_to_end(digest)
+        if kept is None:
+            return None
+        who, expires, version, checked = kept
+        if (
+            self._clock() - checked > TOKEN_RECHECK
+            or version != self.tokens.version()
+            or (expires is not None and expires <= dt.datetime.now(dt.timezone.utc))
+        ):
+            with self._lock:
+                self._kept.pop(digest, None)
+            return None
+        return who
+
+    def principal(self, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+        """The principal, reading the token store where needed (blocking I/O)."""
+        if credentials is None:
+            return PUBLIC
+        token = credentials.credentials
+        if not token.startswith(PREFIX):
+            return self._other(token)
+        checked = self._clock()
+        version = self.tokens.version()  # before the reading: a change after it is seen
+        record = self.tokens.find(token)
+        if record is None:
+            raise _unauthorized("the API token is not valid (unknown, revoked or expired)")
+        who = Principal(
+            record.name,
+            Role.of(record.role),
+            frozenset(record.jurisdictions),
+            f"token:{record.id}",
+        )
+        expires = dt.datetime.fromisoformat(record.expires_at) if record.expires_at else None
+        with self._lock:
+            self._kept[token_digest(token)] = (who, expires, version, checked)
+            while len(self._kept) > TOKEN_CACHE:
+                self._kept.popitem(last=False)
+        return who
+
+    def _other(self, token: str) -> Principal:
         if token.count(".") == 2 and self.jwt is not None:
             return self.jwt.verify(token)
         raise _unauthorized(
@@ -203,16 +274,19 @@ class Authenticator:
         )
 
 
-def authorize(
+async def authorize(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """The caller, checked against the role table for this route's operation and against
-    the jurisdiction in the path. Every route depends on it."""
+    the jurisdiction in the path. Every route depends on it. On the event loop (async):
+    only a token not checked recently is looked up in the store, in the thread pool."""
     route = request.scope.get("route")
     operation = getattr(route, "operation_id", None) or ""
     authenticator: Authenticator = request.app.state.authenticator
-    who = authenticator.principal(credentials)
+    who = authenticator.known(credentials)
+    if who is None:
+        who = await in_thread(authenticator.principal, credentials)
     roles = TABLE.get(operation)
     if roles is None:  # fail closed: an operation missing from the table is nobody's
         raise ApiProblem(403, f"operation {operation!r} is not in the role table")

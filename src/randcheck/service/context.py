@@ -32,7 +32,8 @@ class Context:
         return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
-def context(request: Request) -> Context:
+async def context(request: Request) -> Context:
+    # async: nothing blocks here, so FastAPI calls it on the event loop (no thread hop)
     found: Context = request.app.state.context
     return found
 

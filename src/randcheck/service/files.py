@@ -38,6 +38,8 @@ from randcheck.io.safe import load_json
 from randcheck.registry import Registry
 
 DRAW_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
+PENDING = ".pending"
+"""The suffix of a file written before its ledger event is stored."""
 DIGEST = r"^[0-9a-f]{64}$"
 
 
@@ -149,17 +151,6 @@ class Files:
             marker.unlink(missing_ok=True)
             raise
 
-    @contextlib.contextmanager
-    def removed_on_failure(self, draw_id: str, *names: str) -> Iterator[None]:
-        """The files just written, removed again when the block (the ledger's record of
-        them) fails: a file is published only with its event."""
-        try:
-            yield
-        except BaseException:
-            for name in names:
-                (self.draw_dir(draw_id) / name).unlink(missing_ok=True)
-            raise
-
     def draws(self) -> list[str]:
         folder = self.root / "draws"
         if not folder.is_dir():
@@ -182,13 +173,58 @@ class Files:
             raise NotFound(f"draw {draw_id} has no {name.removesuffix('.json')} yet")
         return load_json(path, name)
 
-    def write(self, draw_id: str, name: str, data: Any, *, private: bool = False) -> None:
-        path = self.draw_dir(draw_id) / name
+    def write(
+        self, draw_id: str, name: str, data: Any, *, private: bool = False, pending: bool = False
+    ) -> None:
+        """Write a draw's file atomically; ``pending``: as ``NAME.pending``, made the file
+        itself by :meth:`promote` once its ledger event is stored."""
+        path = self.draw_dir(draw_id) / (name + PENDING if pending else name)
         text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
         with atomic_write(path) as temp:
             temp.write_text(text, encoding="utf-8")
             if private:
                 os.chmod(temp, 0o600)
+
+    # --- files waiting for their ledger event ------------------------------------------
+    #
+    # A file that goes with a ledger event (a sealed receipt and list, a list with a
+    # replacement) is written as NAME.pending first, the event appended, and the file
+    # then renamed into place. When the append fails without saying whether it was
+    # stored (a connection lost during COMMIT), the ledger is asked; when even that
+    # cannot be told, the pending file stays, and the next request for the draw settles
+    # it by what the ledger holds: promoted if the event is there, discarded if not.
+
+    def pending(self, draw_id: str, name: str) -> Any | None:
+        """The pending version of a draw's file (None: there is none)."""
+        path = self.draw_dir(draw_id) / (name + PENDING)
+        return load_json(path, name) if path.exists() else None
+
+    def promote(self, draw_id: str, *names: str) -> None:
+        """The pending files made the files themselves (each an atomic rename), in order."""
+        folder = self.draw_dir(draw_id)
+        for name in names:
+            pending = folder / (name + PENDING)
+            if pending.exists():
+                os.replace(pending, folder / name)
+
+    def discard(self, draw_id: str, *names: str) -> None:
+        """The pending files removed (their event was not stored)."""
+        folder = self.draw_dir(draw_id)
+        for name in names:
+            (folder / (name + PENDING)).unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def locked(self, draw_id: str) -> Iterator[None]:
+        """The draw's files held exclusively (an advisory lock, across worker processes)
+        while a request reads, writes and records them."""
+        import fcntl
+
+        fd = os.open(self.draw_dir(draw_id) / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # and the lock with it
 
     def write_secret(self, draw_id: str, secret: str) -> None:
         write_secret(self.draw_dir(draw_id) / "secret", secret + "\n")

@@ -65,9 +65,19 @@ TITLES = {
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("invalid", "Invalid input"),
     500: ("internal", "Internal error"),
+    503: ("unavailable", "Service unavailable"),
 }
-DOCUMENTED = (400, 401, 403, 404, 409, 413, 422)
-"""The statuses every endpoint may answer with a problem (listed in the OpenAPI document)."""
+DOCUMENTED = (400, 401, 403, 404, 409, 413, 422, 503)
+"""The statuses every endpoint may answer with a problem (listed in the OpenAPI document;
+503, the ledger's store unavailable, by every endpoint but those in :data:`STORELESS`)."""
+STORELESS = frozenset({"health"})
+"""Operations that never use the store: no 503 is documented for them."""
+RETRY_AFTER = 5
+"""Seconds a 503 asks the client to wait before trying again (``Retry-After``)."""
+RETRY_AFTER_HEADER = {
+    "description": "seconds to wait before trying again",
+    "schema": {"type": "integer", "minimum": 0},
+}
 
 
 class ApiProblem(Exception):
@@ -113,6 +123,8 @@ def problem_response(
     if hint is not None:
         body["hint"] = hint
     body.update({k: v for k, v in extra.items() if v is not None})
+    if status == 503 and not any(k.lower() == "retry-after" for k in headers or {}):
+        headers = {**(headers or {}), "Retry-After": str(RETRY_AFTER)}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -211,12 +223,15 @@ def shared_responses(document: dict[str, Any]) -> dict[str, Any]:
     document.setdefault("components", {})["responses"] = {
         f"Problem{status}": {
             "description": TITLES[status][1],
+            **({"headers": {"Retry-After": RETRY_AFTER_HEADER}} if status == 503 else {}),
             "content": {MEDIA_TYPE: {"schema": schema}},
         }
         for status in DOCUMENTED
     }
     for methods in document.get("paths", {}).values():
         for operation in methods.values():
+            if operation.get("operationId") in STORELESS:
+                operation.get("responses", {}).pop("503", None)
             for status in DOCUMENTED:
                 if str(status) in operation.get("responses", {}):
                     operation["responses"][str(status)] = {

@@ -12,7 +12,7 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
-from randcheck.errors import LedgerError
+from randcheck.errors import LedgerError, RandcheckError
 from randcheck.ledger.store import Ledger
 from randcheck.ledger.stores import open_store
 from randcheck.ledger.stores.base import Store
@@ -43,6 +43,18 @@ class Ledgers:
             return self.settings.store
         assert self.folder is not None
         return f"sqlite://{self.folder.resolve()}"
+
+    def check(self) -> list[str]:
+        """Open the store once, read which chains it holds, and close it: a bad URL, a
+        server that cannot be reached, a missing database, tables that are not
+        randcheck's are a :class:`LedgerError` naming the setting ``store`` (and the URL,
+        its password hidden), before the service serves. The chains found."""
+        try:
+            with contextlib.closing(open_store(self.url)) as store:
+                return store.jurisdictions()
+        except RandcheckError as exc:
+            where = f"the setting store ({exc.where})" if exc.where else "the setting store"
+            raise LedgerError(exc.what, where=where, hint=exc.hint) from None
 
     def store(self) -> Store:
         with self._lock:

@@ -38,8 +38,21 @@ ALL = "*"
 """A token's jurisdictions: ``*`` covers every jurisdiction the service serves."""
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """The SHA-256 of a token, as kept (hexadecimal)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+_digest = token_digest
+
+
+def _file_version(path: Path) -> tuple[int, int, int, int] | None:
+    """What changes whenever ``path`` is written or replaced (one ``stat``)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size)
 
 
 def _now() -> dt.datetime:
@@ -118,6 +131,11 @@ class TokenStore(Protocol):
     def records(self) -> list[TokenRecord]: ...
 
     def find(self, token: str) -> TokenRecord | None: ...
+
+    def version(self) -> Any:
+        """Something cheap to get (one ``stat``) that changes whenever a token is made or
+        revoked: what the service's cache of checked tokens compares."""
+        ...
 
 
 class _Base:
@@ -238,6 +256,9 @@ class FileTokenStore(_Base):
     def records(self) -> list[TokenRecord]:
         return list(self._load().values())
 
+    def version(self) -> Any:
+        return _file_version(self.path)  # every change replaces the file (a new inode)
+
     def _by_id(self, token_id: str) -> TokenRecord | None:
         return self._load().get(token_id)
 
@@ -291,6 +312,10 @@ class SqliteTokenStore(_Base):
                 )
             db.execute("COMMIT")
         return record
+
+    def version(self) -> Any:
+        # a commit writes the file (a rollback journal), or its -wal file (WAL mode)
+        return (_file_version(self.path), _file_version(Path(f"{self.path}-wal")))
 
     def records(self) -> list[TokenRecord]:
         if not self.path.exists():

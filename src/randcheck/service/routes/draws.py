@@ -29,11 +29,13 @@ from randcheck.service.context import (
     Name,
     PolicyId,
 )
-from randcheck.service.files import DRAW_ID, Files
+from randcheck.service.files import DRAW_ID, PENDING, DrawExists, Files
 from randcheck.service.problems import ApiProblem
+from randcheck.service.recorded import append_recorded, settle, settle_list
+from randcheck.service.routing import OneHop
 from randcheck.service.tasks import entity_visible, record_reads, tasks_from
 
-router = APIRouter(prefix="/j/{jurisdiction}/draws", tags=["draws"])
+router = APIRouter(prefix="/j/{jurisdiction}/draws", tags=["draws"], route_class=OneHop)
 
 
 class Randomness(BaseModel):
@@ -179,29 +181,88 @@ def commit_draw(
         secret = new_secret()
         head = published_head(events).to_json()
         announcement = announce(secret, inputs, announced_at=now, ledger_head=head)
-        files.claim_draw(draw_id)
+        _claim(ctx, jurisdiction, files, draw_id)
+        digest = announcement_digest(announcement)
         try:
             files.write_secret(draw_id, secret)
             files.save_history(draw_id, history)
-            files.write(draw_id, "announcement.json", announcement)
-            event = ledger.append(
-                "DRAW_ANNOUNCED",
-                actor=who.actor,
+            files.write(draw_id, "announcement.json", announcement, pending=True)
+            event = append_recorded(
+                ctx,
+                jurisdiction,
+                files,
+                draw_id,
+                ("announcement.json",),
                 subject=draw_id,
-                payload={
-                    "period": period.label,
-                    "commitment": announcement["commitment"],
-                    "announcement_digest": announcement_digest(announcement),
-                    "policy": f"{policy.id}@{policy.version}",
-                    "randomness": source.source,
-                    "randomness_at": source.expected_at.isoformat(),
-                },
-                time=now,
+                append=lambda: ledger.append(
+                    "DRAW_ANNOUNCED",
+                    actor=who.actor,
+                    subject=draw_id,
+                    payload={
+                        "period": period.label,
+                        "commitment": announcement["commitment"],
+                        "announcement_digest": digest,
+                        "policy": f"{policy.id}@{policy.version}",
+                        "randomness": source.source,
+                        "randomness_at": source.expected_at.isoformat(),
+                    },
+                    time=now,
+                ),
+                match=_announced_event(digest),
             )
         except BaseException:
-            files.release_draw(draw_id)
+            # not stored: the draw's folder goes; stored or not, that cannot be told: the
+            # folder (its secret) stays, pending, for the next commit of this id to settle
+            if not files.has(draw_id, "announcement.json" + PENDING):
+                files.release_draw(draw_id)
             raise
     return {"draw_id": draw_id, "seq": event.seq, "announcement": announcement}
+
+
+def _announced_event(digest: str | None = None) -> Any:
+    """Finds the draw's DRAW_ANNOUNCED event (of the announcement of ``digest``, if given)."""
+
+    def match(events: Any) -> Any:
+        for e in events:
+            if e.type is EventType.DRAW_ANNOUNCED and digest in (
+                None,
+                e.payload["announcement_digest"],
+            ):
+                return e
+        return None
+
+    return match
+
+
+def _claim(ctx: Any, jurisdiction: str, files: Files, draw_id: str) -> None:
+    """Claim a new draw's id; a draw left pending by a commit that could not tell whether
+    it was recorded is settled first: recorded, it is the draw announced (409); not, its
+    folder is removed and the id claimed afresh."""
+    from randcheck.draw.announcement import announcement_digest
+
+    try:
+        files.claim_draw(draw_id)
+        return
+    except DrawExists:
+        pending = files.pending(draw_id, "announcement.json")
+        if pending is None:
+            raise
+    found = settle(
+        ctx,
+        jurisdiction,
+        files,
+        draw_id,
+        ("announcement.json",),
+        subject=draw_id,
+        match=_announced_event(announcement_digest(pending)),
+    )
+    if found is not None:
+        raise DrawExists(
+            f"draw {draw_id} was already announced (event #{found.seq})",
+            hint="GET …/announcement shows it; give another draw_id for a new draw",
+        )
+    files.release_draw(draw_id)
+    files.claim_draw(draw_id)
 
 
 @router.get("/{draw_id}/announcement", operation_id="get_announcement")
@@ -213,28 +274,29 @@ def get_announcement(
     return found
 
 
-@router.post("/{draw_id}/seal", operation_id="seal_draw", status_code=201)
-def seal_draw(
-    jurisdiction: Jurisdiction, draw_id: DrawId, body: SealRequest, who: Who, ctx: Ctx
-) -> dict[str, Any]:
-    """Draw with the announced inputs and the published randomness, and seal it
-    (``randcheck draw --announcement``): the sealed receipt names no entity."""
-    from randcheck.draw.receipt import reveal, seal
-    from randcheck.randomness import canonical_digest
+SEALED = ("list.json", "receipt.json")
+"""The files a seal writes, in the order they are put in place (the receipt last: a
+draw is sealed once its receipt is there)."""
 
-    files = ctx.files(jurisdiction)
-    announced = files.document(draw_id, "announcement.json")
+
+def _seal(
+    files: Files, draw_id: str, announced: dict[str, Any], randomness: str, at: dt.datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The sealed receipt and the drawn list (with the secret) for ``randomness`` at
+    ``at``: the same inputs give the same receipt."""
+    from randcheck.draw.receipt import reveal, seal
+
     inputs = announced["inputs"]
     registry = files.registry(inputs["registry_digest"])
     history = files.history(draw_id)
     secret = files.secret(draw_id)
     campaign = EntityFilter.model_validate(inputs["campaign"]) if inputs["campaign"] else None
-    receipt, result = seal(
+    receipt, _result = seal(
         _policy(announced),
         registry,
         Quarter.parse(inputs["period"]),
         secret=secret,
-        public_randomness=body.public_randomness,
+        public_randomness=randomness,
         history=history,
         jurisdiction=inputs["jurisdiction"],
         campaign=campaign,
@@ -242,30 +304,121 @@ def seal_draw(
         expertise=frozenset(inputs["expertise"]),
         capacity=inputs["capacity"],
         announcement=announced,
-        sealed_at=ctx.now(),
+        sealed_at=at,
     )
-    drawn = reveal(receipt, secret, registry, history)
-    with files.step(draw_id, "sealed"), ctx.ledgers.open(jurisdiction) as ledger:
-        files.write(draw_id, "list.json", drawn, private=True)
-        files.write(draw_id, "receipt.json", receipt)
-        with files.removed_on_failure(draw_id, "list.json", "receipt.json"):
-            event = ledger.append(
-                "DRAW_SEALED",
-                actor=who.actor,
-                payload={
-                    "draw_id": draw_id,
-                    "period": receipt["period"],
-                    "commitment": receipt["commitment"],
-                    "receipt_digest": canonical_digest(receipt),
-                    "announcement_digest": receipt["announcement_digest"],
-                    "public_randomness": receipt["public_randomness"],
-                },
-                time=dt.datetime.fromisoformat(receipt["sealed_at"]),
+    return receipt, reveal(receipt, secret, registry, history)
+
+
+def _sealed_event(digest: str | None = None) -> Any:
+    """Finds the draw's DRAW_SEALED event (with the receipt of ``digest``, if given)."""
+
+    def match(events: Any) -> Any:
+        for e in events:
+            if e.type is EventType.DRAW_SEALED and digest in (None, e.payload["receipt_digest"]):
+                return e
+        return None
+
+    return match
+
+
+def _restore_seal(files: Files, draw_id: str, announced: dict[str, Any], event: Any) -> None:
+    """The sealed files as the ledger's DRAW_SEALED ``event`` says (a seal whose append
+    was stored though it failed, files removed by an older version): kept when they
+    match it, made again from the event's randomness and time otherwise."""
+    from randcheck.randomness import canonical_digest
+
+    digest = event.payload["receipt_digest"]
+    if (
+        files.has(draw_id, "receipt.json")
+        and files.has(draw_id, "list.json")
+        and canonical_digest(files.document(draw_id, "receipt.json")) == digest
+    ):
+        return
+    receipt, drawn = _seal(
+        files, draw_id, announced, event.payload["public_randomness"], event.time
+    )
+    if canonical_digest(receipt) != digest:
+        raise ApiProblem(
+            409,
+            f"the ledger records draw {draw_id} sealed (event #{event.seq}), but its receipt "
+            "cannot be made again from the draw's files: the files were not restored",
+            hint="restore the draw's files (data_dir) from a backup taken after the seal",
+        )
+    files.write(draw_id, "list.json", drawn, private=True)
+    files.write(draw_id, "receipt.json", receipt)
+
+
+@router.post("/{draw_id}/seal", operation_id="seal_draw", status_code=201)
+def seal_draw(
+    jurisdiction: Jurisdiction, draw_id: DrawId, body: SealRequest, who: Who, ctx: Ctx
+) -> dict[str, Any]:
+    """Draw with the announced inputs and the published randomness, and seal it
+    (``randcheck draw --announcement``): the sealed receipt names no entity. Sending the
+    same request again after an answer that was lost (or a 503) is safe: once the seal is
+    recorded, the answer is the recorded seal."""
+    from randcheck.randomness import canonical_digest
+
+    files = ctx.files(jurisdiction)
+    announced = files.document(draw_id, "announcement.json")
+    receipt, drawn = _seal(files, draw_id, announced, body.public_randomness, ctx.now())
+    digest = canonical_digest(receipt)
+    with (
+        files.step(draw_id, "sealed"),
+        files.locked(draw_id),
+        ctx.ledgers.open(jurisdiction) as ledger,
+    ):
+        pending = files.pending(draw_id, "receipt.json")
+        if pending is not None:  # an earlier seal that could not tell whether it was stored
+            settle(
+                ctx,
+                jurisdiction,
+                files,
+                draw_id,
+                SEALED,
+                subject=draw_id,
+                match=_sealed_event(canonical_digest(pending)),
             )
+        earlier = _sealed_event()(ledger.events_for(draw_id))
+        if earlier is None:
+            files.write(draw_id, "list.json", drawn, private=True, pending=True)
+            files.write(draw_id, "receipt.json", receipt, pending=True)
+            event = append_recorded(
+                ctx,
+                jurisdiction,
+                files,
+                draw_id,
+                SEALED,
+                subject=draw_id,
+                append=lambda: ledger.append(
+                    "DRAW_SEALED",
+                    actor=who.actor,
+                    payload={
+                        "draw_id": draw_id,
+                        "period": receipt["period"],
+                        "commitment": receipt["commitment"],
+                        "receipt_digest": digest,
+                        "announcement_digest": receipt["announcement_digest"],
+                        "public_randomness": receipt["public_randomness"],
+                    },
+                    time=dt.datetime.fromisoformat(receipt["sealed_at"]),
+                ),
+                match=_sealed_event(digest),
+            )
+        else:  # recorded by an earlier request: the files made to match it, the step kept
+            _restore_seal(files, draw_id, announced, earlier)
+            event = earlier
+            receipt = files.document(draw_id, "receipt.json")
+            drawn = files.document(draw_id, "list.json")
+    if earlier is not None and earlier.payload["public_randomness"] != body.public_randomness:
+        raise ApiProblem(
+            409,
+            f"draw {draw_id} is already sealed (event #{earlier.seq}), with other randomness",
+            hint="GET …/receipt shows the sealed receipt",
+        )
     return {
         "draw_id": draw_id,
         "seq": event.seq,
-        "tasks": len(result.tasks),
+        "tasks": len(drawn["revealed"]["tasks"]),
         "receipt": receipt,
     }
 
@@ -347,6 +500,10 @@ def dispatch_draw(
     }
 
 
+def _revealed_event(events: Any) -> Any:
+    return next((e for e in events if e.type is EventType.DRAW_REVEALED), None)
+
+
 @router.post("/{draw_id}/reveal", operation_id="reveal_draw", status_code=201)
 def reveal_draw(jurisdiction: Jurisdiction, draw_id: DrawId, who: Who, ctx: Ctx) -> dict[str, Any]:
     """Reveal the draw (``randcheck reveal``): publish the secret, the seed and the list
@@ -355,11 +512,32 @@ def reveal_draw(jurisdiction: Jurisdiction, draw_id: DrawId, who: Who, ctx: Ctx)
     from randcheck.draw.receipt import verify
 
     files = ctx.files(jurisdiction)
-    drawn = _drawn(files, draw_id)
+    _drawn(files, draw_id)
     now = ctx.now()
-    period = Quarter.parse(drawn["period"])
-    ids = [t["task_id"] for t in drawn["revealed"]["tasks"]]
-    with files.step(draw_id, "revealed"), ctx.ledgers.open(jurisdiction) as ledger:
+    with (
+        files.step(draw_id, "revealed"),
+        files.locked(draw_id),
+        ctx.ledgers.open(jurisdiction) as ledger,
+    ):
+        # what earlier requests left pending, settled by the ledger first
+        settle_list(ctx, jurisdiction, files, draw_id)
+        settle(
+            ctx,
+            jurisdiction,
+            files,
+            draw_id,
+            ("revealed.json",),
+            subject=draw_id,
+            match=_revealed_event,
+        )
+        drawn = _drawn(files, draw_id)
+        period = Quarter.parse(drawn["period"])
+        ids = [t["task_id"] for t in drawn["revealed"]["tasks"]]
+        earlier = _revealed_event(ledger.events_for(draw_id))
+        if earlier is not None:  # recorded by an earlier request whose answer was lost
+            if not files.has(draw_id, "revealed.json"):
+                files.write(draw_id, "revealed.json", drawn)
+            return {"draw_id": draw_id, "seq": earlier.seq, "receipt": drawn}
         states = tasks_from(ledger.verified_events())
         waiting = [i for i in ids if i not in states or states[i].started_at is None]
         if waiting and now.astimezone(SHANGHAI).date() <= period.end:
@@ -383,14 +561,22 @@ def reveal_draw(jurisdiction: Jurisdiction, draw_id: DrawId, who: Who, ctx: Ctx)
                 "the draw does not verify: "
                 + (f"{failure.name}: {failure.detail}" if failure else "nothing checked"),
             )
-        files.write(draw_id, "revealed.json", drawn)
-        with files.removed_on_failure(draw_id, "revealed.json"):
-            event = ledger.append(
+        files.write(draw_id, "revealed.json", drawn, pending=True)
+        event = append_recorded(
+            ctx,
+            jurisdiction,
+            files,
+            draw_id,
+            ("revealed.json",),
+            subject=draw_id,
+            append=lambda: ledger.append(
                 "DRAW_REVEALED",
                 actor=who.actor,
                 payload={"draw_id": draw_id, "tasks": ids},
                 time=now,
-            )
+            ),
+            match=_revealed_event,
+        )
     return {"draw_id": draw_id, "seq": event.seq, "receipt": drawn}
 
 

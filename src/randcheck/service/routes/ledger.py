@@ -11,9 +11,10 @@ from fastapi import APIRouter, Query
 from randcheck.service.auth import Who
 from randcheck.service.context import Ctx, Jurisdiction
 from randcheck.service.problems import ApiProblem
+from randcheck.service.routing import OneHop
 from randcheck.service.tasks import revealed_draws, tasks_from, withheld
 
-router = APIRouter(prefix="/j/{jurisdiction}/ledger", tags=["ledger"])
+router = APIRouter(prefix="/j/{jurisdiction}/ledger", tags=["ledger"], route_class=OneHop)
 
 
 @router.get("/head", operation_id="ledger_head")

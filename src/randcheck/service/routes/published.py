@@ -18,6 +18,7 @@ from randcheck.service.auth import Who
 from randcheck.service.context import Ctx, Jurisdiction, PolicyId
 from randcheck.service.files import DIGEST, Files
 from randcheck.service.roles import Role
+from randcheck.service.routing import OneHop
 
 if TYPE_CHECKING:
     from randcheck.ledger.chain import LedgerEvent
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from randcheck.registry import Registry
     from randcheck.report.published import LedgerHead
 
-router = APIRouter(prefix="/j/{jurisdiction}", tags=["published"])
+router = APIRouter(prefix="/j/{jurisdiction}", tags=["published"], route_class=OneHop)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {"json": "application/json", "xlsx": XLSX, "csv": "text/csv; charset=utf-8"}

@@ -12,9 +12,10 @@ from randcheck.ledger.events import EventType
 from randcheck.service.auth import Who
 from randcheck.service.context import MAX_TASKS, Ctx, Jurisdiction, Name, Text
 from randcheck.service.problems import ApiProblem
+from randcheck.service.routing import OneHop
 from randcheck.service.tasks import tasks_from
 
-router = APIRouter(prefix="/j/{jurisdiction}", tags=["records"])
+router = APIRouter(prefix="/j/{jurisdiction}", tags=["records"], route_class=OneHop)
 
 
 class DisclosureRequest(BaseModel):

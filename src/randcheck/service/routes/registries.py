@@ -16,8 +16,9 @@ from randcheck.io.registry_files import LoadReport
 from randcheck.registry import Registry
 from randcheck.service.auth import Who
 from randcheck.service.context import Ctx, Digest, Jurisdiction
+from randcheck.service.routing import OneHop
 
-router = APIRouter(prefix="/j/{jurisdiction}/registries", tags=["registries"])
+router = APIRouter(prefix="/j/{jurisdiction}/registries", tags=["registries"], route_class=OneHop)
 
 SUFFIXES = (".xlsx", ".csv", ".json")
 EntitiesFile = Annotated[

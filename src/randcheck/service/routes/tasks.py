@@ -25,7 +25,9 @@ from randcheck.service.context import (
     Text,
 )
 from randcheck.service.problems import ApiProblem
+from randcheck.service.recorded import append_recorded, replacement_match, settle_list
 from randcheck.service.roles import Role
+from randcheck.service.routing import OneHop
 from randcheck.service.tasks import (
     TaskState,
     draw_revealed,
@@ -35,7 +37,7 @@ from randcheck.service.tasks import (
     tasks_from,
 )
 
-router = APIRouter(prefix="/j/{jurisdiction}/tasks", tags=["tasks"])
+router = APIRouter(prefix="/j/{jurisdiction}/tasks", tags=["tasks"], route_class=OneHop)
 
 
 def _task(ledger: Ledger, task_id: str, who: Principal) -> TaskState:
@@ -286,29 +288,51 @@ def replace_inspector(
 
     files = ctx.files(jurisdiction)
     with ctx.ledgers.open(jurisdiction) as ledger:
+        draw_id = _task(ledger, task_id, who).draw_id
+    if draw_id is None or not files.has(draw_id, "list.json"):
+        raise ApiProblem(409, f"task {task_id} was not drawn by this service")
+    # the draw's list is read, changed and recorded by one request at a time
+    with files.locked(draw_id), ctx.ledgers.open(jurisdiction) as ledger:
+        settled = settle_list(ctx, jurisdiction, files, draw_id)  # an earlier request's
+        if (
+            settled is not None
+            and settled.payload["task_id"] == task_id
+            and settled.payload["removed"] == body.removed
+        ):  # this request, sent again: recorded by the first, whose answer was a 503
+            made = next(
+                r
+                for r in reversed(files.document(draw_id, "list.json")["revealed"]["replacements"])
+                if r["task_id"] == task_id and r["removed"] == body.removed
+            )
+            return {**_appended(settled), "added": made["added"], "method": made["method"]}
         task = _task(ledger, task_id, who)
-        if task.draw_id is None or not files.has(task.draw_id, "list.json"):
-            raise ApiProblem(409, f"task {task_id} was not drawn by this service")
         if task.started_at is not None:
             raise ApiProblem(409, f"task {task_id}'s inspection has already started")
-        if files.has(task.draw_id, "revealed.json"):
-            raise ApiProblem(409, f"draw {task.draw_id} is already revealed")
-        drawn = files.document(task.draw_id, "list.json")
+        if files.has(draw_id, "revealed.json"):
+            raise ApiProblem(409, f"draw {draw_id} is already revealed")
+        drawn = files.document(draw_id, "list.json")
         updated = record_replacement(
             drawn,
             files.registry(drawn["registry_digest"]),
             task_id,
             body.removed,
             body.reason,
-            history=files.history(task.draw_id),
+            history=files.history(draw_id),
             approved_by=who.name,
             chosen=body.chosen,
             note=body.note,
         )
         made = updated["revealed"]["replacements"][-1]
-        files.write(task.draw_id, "list.json", updated, private=True)
-        try:
-            event = ledger.append(
+        # the list changes with its event: written pending, put in place once recorded
+        files.write(draw_id, "list.json", updated, private=True, pending=True)
+        event = append_recorded(
+            ctx,
+            jurisdiction,
+            files,
+            draw_id,
+            ("list.json",),
+            subject=task_id,
+            append=lambda: ledger.append(
                 "INSPECTOR_REPLACED",
                 actor=who.actor,
                 payload={
@@ -320,10 +344,9 @@ def replace_inspector(
                     "drawn": made["method"] == "drawn_again",
                 },
                 time=ctx.now(),
-            )
-        except BaseException:  # the list and the ledger change together or not at all
-            files.write(task.draw_id, "list.json", drawn, private=True)
-            raise
+            ),
+            match=replacement_match(drawn, made),
+        )
     return {**_appended(event), "added": made["added"], "method": made["method"]}
 
 
