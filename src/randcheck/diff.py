@@ -8,7 +8,7 @@ field.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -60,6 +60,34 @@ class RegistryDiff:
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
+
+    def to_json(self, cell: Callable[[Any], str]) -> dict[str, Any]:
+        """The diff as ``randcheck registry diff --format json`` and the service give it:
+        digests, counts, records added and removed, and each change's old and new value
+        written by ``cell`` (the registry file's own form: ``randcheck.io.format_cell``)."""
+        return {
+            "old_digest": self.old_digest,
+            "new_digest": self.new_digest,
+            "counts": self.counts(),
+            "added": [vars(r) for r in self.added],
+            "removed": [vars(r) for r in self.removed],
+            "changed": [
+                {
+                    "kind": r.kind,
+                    "key": r.key,
+                    "name": r.name,
+                    "changes": [
+                        {
+                            "field": c.field,
+                            "old": cell(c.old),
+                            "new": cell(c.new),
+                        }
+                        for c in r.changes
+                    ],
+                }
+                for r in self.changed
+            ],
+        }
 
     def counts(self) -> dict[str, dict[str, int]]:
         """``{"entity": {"added": n, "removed": n, "changed": n}, ...}``."""

@@ -74,31 +74,7 @@ def diff(
 
     result = diff_registries(read_registry(old).registry, read_registry(new).registry)
     if output_format == "json":
-        print_json(
-            {
-                "old_digest": result.old_digest,
-                "new_digest": result.new_digest,
-                "counts": result.counts(),
-                "added": [vars(r) for r in result.added],
-                "removed": [vars(r) for r in result.removed],
-                "changed": [
-                    {
-                        "kind": r.kind,
-                        "key": r.key,
-                        "name": r.name,
-                        "changes": [
-                            {
-                                "field": c.field,
-                                "old": format_cell(c.old, "en"),
-                                "new": format_cell(c.new, "en"),
-                            }
-                            for c in r.changes
-                        ],
-                    }
-                    for r in result.changed
-                ],
-            }
-        )
+        print_json(result.to_json(lambda value: format_cell(value, "en")))
         return
     if result.empty:
         console.print("No differences 无变化.")

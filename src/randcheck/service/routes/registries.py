@@ -185,27 +185,4 @@ def diff_registries(
     from randcheck.io import format_cell
 
     files = ctx.files(jurisdiction)
-    result = diff(files.registry(old), files.registry(new))
-    return {
-        "old_digest": result.old_digest,
-        "new_digest": result.new_digest,
-        "counts": result.counts(),
-        "added": [vars(r) for r in result.added],
-        "removed": [vars(r) for r in result.removed],
-        "changed": [
-            {
-                "kind": r.kind,
-                "key": r.key,
-                "name": r.name,
-                "changes": [
-                    {
-                        "field": c.field,
-                        "old": format_cell(c.old, "en"),
-                        "new": format_cell(c.new, "en"),
-                    }
-                    for c in r.changes
-                ],
-            }
-            for r in result.changed
-        ],
-    }
+    return diff(files.registry(old), files.registry(new)).to_json(lambda v: format_cell(v, "en"))
