@@ -21,7 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,24 @@ KEYS = ("seq", "type", "time", "actor", "subject", "payload", "prev_hash", "hash
 """The fields of a stored event, in storage order."""
 
 _KEY_SET = frozenset(KEYS)
+
+
+def row_data(row: Sequence[Any], payload: Any) -> dict[str, Any]:
+    """A stored row (the columns in :data:`KEYS` order) as an event's data, with its
+    payload as parsed from the payload column."""
+    seq, kind, when, actor, subject, _, prev_hash, digest = row
+    return {
+        "seq": seq,
+        "type": kind,
+        "time": when,
+        "actor": actor,
+        "subject": subject,
+        "payload": payload,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
+
+
 HASH_PATTERN = re.compile(r"[0-9a-f]{64}")
 EARLIEST_YEAR, LATEST_YEAR = 1950, 2200
 """Event times outside these years are refused as invalid (a typo, not a record)."""

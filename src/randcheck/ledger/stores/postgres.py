@@ -64,6 +64,7 @@ from randcheck.ledger.chain import (
     LedgerEvent,
     check_event,
     loads_strict,
+    row_data,
 )
 from randcheck.ledger.events import EventType
 from randcheck.ledger.store import Ledger
@@ -361,7 +362,7 @@ class _Shared:
 
 def _as_data(row: tuple[Any, ...], number: int) -> dict[str, Any] | Damaged:
     """One stored row as the JSON data of an event (its payload parsed)."""
-    seq, kind, when, actor, subject, payload, prev_hash, digest = row
+    payload = row[5]
     if not isinstance(payload, str):
         what = "NULL" if payload is None else f"a {type(payload).__name__}"
         return Damaged(f"event #{number}'s payload is {what}, not JSON text")
@@ -369,16 +370,7 @@ def _as_data(row: tuple[Any, ...], number: int) -> dict[str, Any] | Damaged:
         data = loads_strict(payload)
     except ValueError as exc:
         return Damaged(f"event #{number}'s payload is not valid JSON ({exc})")
-    return {
-        "seq": seq,
-        "type": kind,
-        "time": when,
-        "actor": actor,
-        "subject": subject,
-        "payload": data,
-        "prev_hash": prev_hash,
-        "hash": digest,
-    }
+    return row_data(row, data)
 
 
 class PostgresLedger(Ledger):

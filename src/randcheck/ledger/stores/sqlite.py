@@ -36,6 +36,7 @@ from randcheck.ledger.chain import (
     LedgerEvent,
     check_event,
     loads_strict,
+    row_data,
 )
 from randcheck.ledger.store import Ledger, LedgerMoved
 from randcheck.randomness import canonical_json
@@ -339,22 +340,12 @@ class SqliteLedger(Ledger):
         try:
             for row in reader.execute(f"SELECT {COLUMNS} FROM events ORDER BY rowid"):
                 count += 1
-                seq, kind, when, actor, subject, payload, prev_hash, digest = row
                 try:  # the usual case first; what is wrong is said by _as_json
-                    data = decode(payload)
+                    data = decode(row[5])
                 except (TypeError, ValueError, RecursionError):
                     yield _as_json(row, count)
                     return
-                yield {
-                    "seq": seq,
-                    "type": kind,
-                    "time": when,
-                    "actor": actor,
-                    "subject": subject,
-                    "payload": data,
-                    "prev_hash": prev_hash,
-                    "hash": digest,
-                }
+                yield row_data(row, data)
         except sqlite3.OperationalError as exc:
             found = re.search(r"decode to UTF-8 column '(\w+)'", str(exc))
             if found:
