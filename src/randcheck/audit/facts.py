@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from randcheck.audit.obligations import NOT_RECORDED, Monitor
+from randcheck.audit.obligations import Monitor
 from randcheck.ledger.chain import LedgerEvent
 from randcheck.ledger.events import EventType
+from randcheck.models.vocab import NOT_RECORDED
 
 
 @dataclass

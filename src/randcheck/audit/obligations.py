@@ -47,7 +47,7 @@ from durable import lang
 from randcheck.calendar import WorkingCalendar, default_calendar
 from randcheck.ledger.chain import LedgerEvent
 from randcheck.ledger.events import AccessRole, EventType
-from randcheck.models.vocab import Mode, Outcome
+from randcheck.models.vocab import NOT_RECORDED, Mode, Outcome
 from randcheck.periods import Quarter
 from randcheck.policies.model import (
     Confidential,
@@ -188,9 +188,6 @@ class Obligations:
                 lang.none(m.t == done),
                 lang.none(m.t == f"{kind}_excused"),
             )(on(f"{kind}.missing", lambda x: {"due": x.a.due, "as_of": x.b.day}))
-        lang.when_all((m.t == "dispatched") & (m.team < m.min_team))(
-            on("team.too_small", lambda x: {"team": x.m.team, "min": x.m.min_team})
-        )
         lang.when_all((m.t == "team_size") & (m.team < m.min_team))(
             on("team.too_small", lambda x: {"team": x.m.team, "min": x.m.min_team})
         )
@@ -240,7 +237,7 @@ class Obligations:
             on_site = p.get("mode", Mode.ON_SITE.value) == Mode.ON_SITE.value
             task.on_site = on_site
             if self.min_team and on_site:  # a non-site task has no team to size
-                out.append({"t": "dispatched", "team": len(task.team), "min_team": self.min_team})
+                out.append({"t": "team_size", "team": len(task.team), "min_team": self.min_team})
             if self.random is not None and p.get("draw_id"):
                 task.quarter_end = _quarter(p.get("period"), day).end.toordinal()
         elif kind is EventType.INSPECTOR_REPLACED:
@@ -333,10 +330,6 @@ class Obligations:
         if self.min_team and onsite and who:
             out.append({"t": "team_size", "team": len(set(who)), "min_team": self.min_team})
         return out
-
-
-NOT_RECORDED = "未记录"
-"""What an import records where its file names nobody (randcheck.imports.fields)."""
 
 
 def _quarter(label: str | None, day: dt.date) -> Quarter:

@@ -15,7 +15,7 @@ one ``RECORDS_IMPORTED`` per file declaring what evidence its columns hold.
 
 from __future__ import annotations
 
-from randcheck.imports.fields import FIELDS, NOT_RECORDED
+from randcheck.imports.fields import FIELDS
 from randcheck.imports.mapping import Mapping, load_mapping, resolve_mapping, shipped_mappings
 from randcheck.imports.plan import SLOTS, ImportProblems, Plan, Planned
 from randcheck.imports.run import (
@@ -26,6 +26,7 @@ from randcheck.imports.run import (
     read_records,
     records_ledger,
 )
+from randcheck.models.vocab import NOT_RECORDED
 
 __all__ = [
     "FIELDS",

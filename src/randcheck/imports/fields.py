@@ -88,11 +88,6 @@ CORRECTION_FIELDS = (
     "correction_approver",
 )
 
-NOT_RECORDED = "未记录"
-"""What a payload field the models require holds when the records do not say (an
-inspection's team in a disclosure table, a correction's reason): the evidence is not
-listed in ``shows``, so the audit does not judge on it."""
-
 
 def shows(fields: set[str] | frozenset[str]) -> list[Evidence]:
     """The evidence columns for ``fields`` show, in the order of :class:`Evidence`."""

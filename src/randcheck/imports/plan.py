@@ -35,7 +35,6 @@ from randcheck.errors import InputError, Problem
 from randcheck.imports.fields import (
     CORRECTION_FIELDS,
     FIELDS,
-    NOT_RECORDED,
     RECTIFICATION_FIELDS,
     TEAM_FIELDS,
     shows,
@@ -62,7 +61,7 @@ from randcheck.ledger.events import (
 )
 from randcheck.models import EntityClass
 from randcheck.models.fields import text_problem
-from randcheck.models.vocab import Evidence, Mode, Outcome, Withheld
+from randcheck.models.vocab import NOT_RECORDED, Evidence, Mode, Outcome, Withheld
 
 T = EventType
 

@@ -46,6 +46,12 @@ class Withheld(LabelledEnum):
 __all__ = ["Mode", "Outcome", "ReplacementReason", "Withheld"]
 
 
+NOT_RECORDED = "未记录"
+"""What a payload field the models require holds when imported records do not say (an
+inspection's team in a disclosure table, a correction's reason): the evidence is not
+listed in the import's ``shows``, and the audit never counts it as a person."""
+
+
 class Evidence(LabelledEnum):
     """What a body of records can show. A ledger kept by randcheck shows everything it
     records; records imported from elsewhere (a platform's export, a published
