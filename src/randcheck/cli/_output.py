@@ -318,11 +318,11 @@ LEDGER_HELP = (
 
 
 def ledger_file(ledger: str) -> Path | None:
-    """The file a ledger argument names, or None when it is a store URL (a database has
-    no file to check as an input or an output)."""
-    from randcheck.ledger.stores.urls import is_url
+    """The file a ledger argument names (a file URL and a folder URL's chain included), or
+    None for a database, which has no file to check as an input or an output."""
+    from randcheck.ledger.stores.urls import ledger_path
 
-    return None if is_url(ledger) else Path(ledger)
+    return ledger_path(ledger)
 
 
 def _shown(path: Path | str) -> str:

@@ -98,11 +98,10 @@ def audit(
     from randcheck.audit.run import audit as run
     from randcheck.calendar import parse_date
     from randcheck.cli._args import check_quarter, check_year
-    from randcheck.cli._output import check_outputs, policy_file, write_errors
+    from randcheck.cli._output import check_outputs, ledger_file, policy_file, write_errors
     from randcheck.cli._output import output_format as file_format
     from randcheck.io import read_registry, write_text
     from randcheck.ledger.stores import read_verified
-    from randcheck.ledger.stores.urls import is_url
     from randcheck.periods import Quarter
     from randcheck.policies import resolve_policy
     from randcheck.report.published import ledger_head
@@ -113,10 +112,8 @@ def audit(
     _check_source(ledger, records, mapping, class_counts)
     fmt = None
     if out is not None:
-        inputs = [registry, policy_file(policy), *(records or [])]
-        if ledger is not None and not is_url(ledger):
-            inputs.append(Path(ledger))
-        check_outputs([out], inputs)
+        read = ledger_file(ledger) if ledger is not None else None
+        check_outputs([out], [registry, policy_file(policy), read, *(records or [])])
         requested = None if output_format == "table" else output_format
         fmt = file_format(out, requested, REPORT_FORMATS)
     period = Quarter(year, quarter) if quarter else None

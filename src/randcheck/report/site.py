@@ -42,7 +42,7 @@ from randcheck.ledger.chain import GENESIS, LedgerEvent, PublishedHead
 from randcheck.ledger.events import EventType
 from randcheck.ledger.head import head_from_file
 from randcheck.ledger.stores import read_verified
-from randcheck.ledger.stores.urls import is_url, parse_url
+from randcheck.ledger.stores.urls import ledger_path
 from randcheck.models import EntityClass
 from randcheck.periods import Quarter
 from randcheck.policies.model import Confidential, Policy
@@ -77,20 +77,6 @@ class SiteInputs:
         found = [*self.receipts, *self.announcements, *self.registries, *self.head_files]
         ledger = ledger_path(self.ledger)
         return [ledger, *found] if ledger is not None else list(found)
-
-
-def ledger_path(ledger: str | Path) -> Path | None:
-    """The file a ledger argument names, or None for a database URL."""
-    if isinstance(ledger, Path):
-        return ledger
-    if is_url(ledger):
-        address = parse_url(ledger)
-        if address.kind == "postgresql":
-            return None
-        with contextlib.suppress(RandcheckError, AttributeError, ValueError):
-            return Path(address.ledger_file())
-        return None
-    return Path(ledger)
 
 
 # --- reading -------------------------------------------------------------------------

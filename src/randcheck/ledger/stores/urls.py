@@ -237,3 +237,19 @@ __all__ = [
     "is_url",
     "parse_url",
 ]
+
+
+def ledger_path(ledger: str | Path) -> Path | None:
+    """The file a ledger argument names (a path, a file URL, or a folder URL with its
+    chain), or None for a database: what a command checks its outputs against."""
+    if isinstance(ledger, Path):
+        return ledger
+    if not is_url(ledger):
+        return Path(ledger)
+    address = parse_url(ledger)
+    if address.kind == "postgresql":
+        return None
+    try:
+        return Path(address.ledger_file())
+    except (LedgerError, AttributeError, ValueError):
+        return None
