@@ -105,16 +105,13 @@ def schedule(
     format: Annotated[Literal["json", "ics"], Query()] = "json",
 ) -> Response:
     """Every dated obligation of the year, each with its clause (ics: for a calendar)."""
-    import json
-
     from randcheck.policies import get_policy
     from randcheck.publish.schedule import schedule_table, to_ics
 
     chosen = get_policy(policy)
     if format == "ics":
         return Response(to_ics(chosen, year), media_type="text/calendar")
-    body = json.dumps(schedule_table(chosen, year).to_json(), ensure_ascii=False)
-    return Response(body, media_type="application/json")
+    return _json(schedule_table(chosen, year).to_json())
 
 
 @router.get(
