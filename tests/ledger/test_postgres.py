@@ -677,3 +677,72 @@ def test_many_appends_stay_fast(postgres: Server) -> None:
         )
         assert time.perf_counter() - started < 30
         assert ledger.verify().events == 2000
+
+
+def test_a_store_s_threads_take_turns_and_share_transactions(
+    postgres: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service's appends to one chain (threads of one process, one store) are
+    combined: while one transaction is open the others wait, and the next carries
+    every batch waiting. Each batch is still all or none: of the racing results on one
+    task exactly one is kept, the refused ones leave nothing and do not disturb the
+    batches beside them, and every caller gets its own events."""
+    from randcheck.ledger.stores import postgres as pg
+
+    sizes: list[int] = []
+    original = pg.PostgresLedger._append_batches
+
+    def counted(self: pg.PostgresLedger, batches: list[Any]) -> None:
+        sizes.append(len(batches))
+        if len(sizes) == 1:
+            time.sleep(0.5)  # the first transaction is slow: the others queue behind it
+        original(self, batches)
+
+    monkeypatch.setattr(pg.PostgresLedger, "_append_batches", counted)
+    server = postgres.isolated()
+    with open_store(server.store) as store:
+        with store.ledger("410724") as ledger:
+            ledger.append("TASK_DISPATCHED", actor="大队", payload=_dispatch("R"))
+        sizes.clear()
+        go = threading.Barrier(12, timeout=60)
+        outcomes: dict[int, Any] = {}
+
+        def work(k: int) -> None:
+            go.wait()  # (more threads than the pool's connections: some wait for one)
+            with store.ledger("410724") as mine:
+                try:
+                    if k % 2:
+                        outcomes[k] = mine.append(
+                            "RESULT_RECORDED",
+                            actor=f"I{k}",
+                            payload={"task_id": "R", "outcome": "NO_PROBLEM"},
+                        )
+                    else:
+                        outcomes[k] = mine.append_many(
+                            [
+                                ("TASK_DISPATCHED", "大队", _dispatch(f"T{k}-{m}"), None, None)
+                                for m in range(3)
+                            ]
+                        )
+                except LedgerError as exc:
+                    outcomes[k] = exc
+
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert max(sizes) > 1 and len(sizes) < 12  # transactions were shared
+        won = [k for k in range(1, 12, 2) if not isinstance(outcomes[k], LedgerError)]
+        assert len(won) == 1
+        refused = [outcomes[k] for k in range(1, 12, 2) if k not in won]
+        assert all("already has a result" in exc.what for exc in refused)
+        for k in range(0, 12, 2):
+            assert [e.subject for e in outcomes[k]] == [f"T{k}-{m}" for m in range(3)]
+        with store.ledger("410724", readonly=True) as reader:
+            events = list(reader.events())
+            assert reader.verify().ok
+        assert len(events) == 1 + 1 + 6 * 3
+        stored = {e.seq: e.hash for e in events}
+        acknowledged = [outcomes[won[0]], *(e for k in range(0, 12, 2) for e in outcomes[k])]
+        assert all(stored[e.seq] == e.hash for e in acknowledged)

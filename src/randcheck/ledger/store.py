@@ -134,33 +134,47 @@ class Ledger(abc.ABC):
         """Append several events in one transaction (all or none)."""
         self._refuse_readonly()
         prepared = [self._prepare(*entry) for entry in entries]
-        written: list[LedgerEvent] = []
         with self._lock, self._transaction():
             seq, previous = self._head()
-            pending: dict[str, list[LedgerEvent]] = {}
-            for kind, actor, payload, subject, moment in prepared:
-                history = pending.get(subject)
-                if history is None:
-                    history = pending[subject] = self._subject_events(subject)
-                self._check_record(kind, payload, subject, history)
-                seq += 1
-                body = {
-                    "seq": seq,
-                    "type": kind.value,
-                    "time": moment.isoformat(),
-                    "actor": actor,
-                    "subject": subject,
-                    "payload": payload,
-                    "prev_hash": previous,
-                }
-                event = LedgerEvent(
-                    seq, kind, moment, actor, subject, payload, previous, event_hash(body)
-                )
+            events = self._chained(prepared, seq, previous, {})
+            for event in events:
                 self._write(event)
-                history.append(event)
-                written.append(event)
-                previous = event.hash
-        return written
+        return events
+
+    def _chained(
+        self,
+        prepared: list[tuple[EventType, str, dict[str, Any], str, dt.datetime]],
+        seq: int,
+        previous: str,
+        histories: dict[str, list[LedgerEvent]],
+    ) -> list[LedgerEvent]:
+        """The prepared entries as events following ``seq`` and ``previous``, each
+        checked against its subject's history (``histories``, read once per subject
+        and kept up to date with the events made here); nothing is written. Inside a
+        transaction, the chain held."""
+        events: list[LedgerEvent] = []
+        for kind, actor, payload, subject, moment in prepared:
+            history = histories.get(subject)
+            if history is None:
+                history = histories[subject] = self._subject_events(subject)
+            self._check_record(kind, payload, subject, history)
+            seq += 1
+            body = {
+                "seq": seq,
+                "type": kind.value,
+                "time": moment.isoformat(),
+                "actor": actor,
+                "subject": subject,
+                "payload": payload,
+                "prev_hash": previous,
+            }
+            event = LedgerEvent(
+                seq, kind, moment, actor, subject, payload, previous, event_hash(body)
+            )
+            history.append(event)
+            events.append(event)
+            previous = event.hash
+        return events
 
     def edit_result(self, *_: object, **__: object) -> None:
         """Always refused: a recorded result is never edited (青岛 四)."""

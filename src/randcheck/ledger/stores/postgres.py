@@ -19,7 +19,9 @@ moves the head, and commits: an append is acknowledged only once committed, and 
 failed one leaves nothing (one whose connection was lost during COMMIT may have been
 committed, whole: the error cannot tell). An append makes two round trips: BEGIN,
 the lock, the last event and the subjects' events in one; the events, the head and
-COMMIT in the other (see ``_transaction``).
+COMMIT in the other (see ``_transaction``). The ledgers of one store (the service's
+threads) take turns per chain, and one transaction carries every append waiting, each
+still all or none: one lock and one COMMIT for many callers (:class:`_Turns`).
 
 **Readers** (``readonly``: verify, audit, reports) never write: each reading is
 one ``READ ONLY, REPEATABLE READ`` transaction, one consistent snapshot of the
@@ -41,12 +43,13 @@ append it interrupted was either committed whole or not at all, never half.
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import functools
 import itertools
 import select
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -344,9 +347,69 @@ class _Pool:
             db.close()
 
 
+Prepared = tuple[EventType, str, dict[str, Any], str, dt.datetime]
+
+
+class _Batch:
+    """One caller's append, waiting its turn: its events once appended, or its error."""
+
+    __slots__ = ("done", "error", "events", "prepared")
+
+    def __init__(self, prepared: list[Prepared]) -> None:
+        self.prepared = prepared
+        self.events: list[LedgerEvent] = []
+        self.error: BaseException | None = None
+        self.done = False
+
+
+class _Turns:
+    """The appends to one chain from the threads of one process, taking turns.
+
+    One thread at a time (the leader) appends every batch waiting so far in one
+    transaction: one lock on the chain's head row, one COMMIT, however many callers.
+    The others wait; when the leader's transaction ends, each caller whose batch it
+    held returns (or raises) with that outcome, and the first whose batch is still
+    waiting leads the next transaction. Under load the batches grow and the chain's
+    lock is taken once per batch, not once per event; with one caller, it is a plain
+    append. Every batch is still all or none (its record rules are checked as if it
+    were appended alone, after the batches before it), and acknowledged only once
+    committed.
+    """
+
+    def __init__(self) -> None:
+        self._turn = threading.Condition()
+        self._waiting: list[_Batch] = []
+        self._leading = False
+
+    def append(self, batch: _Batch, run: Any) -> list[LedgerEvent]:
+        with self._turn:
+            self._waiting.append(batch)
+            while self._leading and not batch.done:
+                self._turn.wait()
+            if not batch.done:
+                self._leading = True
+                batches, self._waiting = self._waiting, []
+        if not batch.done:
+            try:
+                run(batches)
+            except BaseException as exc:
+                for other in batches:
+                    if not other.done:
+                        other.error = exc if other is batch else copy.copy(exc)
+                        other.done = True
+            finally:
+                with self._turn:
+                    self._leading = False
+                    self._turn.notify_all()
+        if batch.error is not None:
+            raise batch.error.with_traceback(None)
+        return batch.events
+
+
 class _Shared:
-    """What the ledgers of one store share: the connections, and what was checked once
-    (the tables are randcheck's; the chains whose head row is there)."""
+    """What the ledgers of one store share: the connections, what was checked once
+    (the tables are randcheck's; the chains whose head row is there), and the turns
+    the appends to each chain take (:class:`_Turns`)."""
 
     def __init__(self, address: Address, size: int) -> None:
         self.writers = _Pool(address, _writer, size, "appends")
@@ -354,6 +417,14 @@ class _Shared:
         self.tables = False
         self.chains: set[str] = set()
         self.lock = threading.Lock()
+        self._turns: dict[str, _Turns] = {}
+
+    def turns(self, chain: str) -> _Turns:
+        with self.lock:
+            turns = self._turns.get(chain)
+            if turns is None:
+                turns = self._turns[chain] = _Turns()
+            return turns
 
     def close(self) -> None:
         self.writers.close()
@@ -549,6 +620,48 @@ class PostgresLedger(Ledger):
         prepared = super()._prepare(kind, actor, payload, subject, moment)
         self._upcoming.append(prepared[3])  # its subject's events: read with the lock
         return prepared
+
+    def append_many(
+        self,
+        entries: Iterable[
+            tuple[EventType | str, str, BaseModel | dict[str, Any], str | None, dt.datetime | None]
+        ],
+    ) -> list[LedgerEvent]:
+        """Append several events in one transaction (all or none). A ledger of a store
+        (the service's) takes turns with the other threads appending to its chain, and
+        may append their batches in the same transaction (:class:`_Turns`)."""
+        if self._shared is None:
+            return super().append_many(entries)
+        self._refuse_readonly()
+        prepared = [self._prepare(*entry) for entry in entries]
+        self._upcoming.clear()
+        return self._shared.turns(self.chain).append(_Batch(prepared), self._append_batches)
+
+    def _append_batches(self, batches: list[_Batch]) -> None:
+        """Append the batches in one transaction, each all or none: a batch that breaks
+        a record rule gets its error and leaves nothing, and the rest go on."""
+        self._upcoming[:] = [entry[3] for batch in batches for entry in batch.prepared]
+        with self._lock, self._transaction():
+            seq, previous = self._head()
+            histories: dict[str, list[LedgerEvent]] = {}
+            for batch in batches:
+                for subject in {entry[3] for entry in batch.prepared} - histories.keys():
+                    histories[subject] = self._subject_events(subject)
+                kept = {subject: len(history) for subject, history in histories.items()}
+                try:
+                    events = self._chained(batch.prepared, seq, previous, histories)
+                except LedgerError as exc:
+                    for subject, length in kept.items():
+                        del histories[subject][length:]
+                    batch.error, batch.done = exc, True
+                    continue
+                for event in events:
+                    self._write(event)
+                batch.events = events
+                if events:
+                    seq, previous = events[-1].seq, events[-1].hash
+        for batch in batches:  # committed: each caller may have its events
+            batch.done = True
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
