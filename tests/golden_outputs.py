@@ -71,7 +71,7 @@ def snapshot(policy_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
         "annual_plan": annual_plan_table(policy, registry, 2025),
         "quarterly_plan": quarterly_plan_table(policy, registry, PERIOD),
         "disclosure": disclosure_table(policy, events, 2025, 3, registry=registry),
-        "credit_push": credit_push_table(policy, events, 2025, 3),
+        "credit_push": credit_push_table(policy, events, 2025, 3, registry=registry),
         "monthly": monthly_dispatch_table(events, 2025, 7),
         "quarterly": quarterly_report_table(events, PERIOD),
         "yearly": yearly_report_table(events, 2025),

@@ -61,9 +61,11 @@ def test_xlsx_has_chinese_headers_rows_and_a4_setup(tmp_path: Path) -> None:
     sheet = load_workbook(tmp_path / "s.xlsx").active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "截止日期 due" and len(rows) == len(table.rows) + 1
-    assert rows[1][0] == "2025-01-05"
-    assert int(sheet.page_setup.paperSize) == 9 and sheet.freeze_panes == "A2"  # 9: A4
+    # the form: title, 填报单位/所属期间/填报日期, the headers, then the rows
+    assert rows[0][0] == table.title and str(rows[1][0]).startswith("填报单位：")
+    assert rows[2][0] == "截止日期" and len(rows) == len(table.rows) + 3
+    assert rows[3][0] == "2025-01-05"
+    assert int(sheet.page_setup.paperSize) == 9 and sheet.freeze_panes == "A4"  # 9: A4
 
 
 def test_annual_plan_is_shaped_like_huojia_annex_1(tmp_path: Path) -> None:
@@ -74,7 +76,7 @@ def test_annual_plan_is_shaped_like_huojia_annex_1(tmp_path: Path) -> None:
     assert "重点" in table.rows[0]["counts"] and "每季度不低于25%" in table.rows[0]["ratio"]
     write_table(table, tmp_path / "plan.xlsx")
     read = list(load_workbook(tmp_path / "plan.xlsx").active.iter_rows(values_only=True))  # type: ignore[union-attr]
-    assert read[1][0] == "202501" and "1季度随机抽查" in read[1][1]
+    assert read[3][0] == "202501" and "1季度随机抽查" in read[3][1]
 
 
 def test_item_list_has_the_elements_of_article_8() -> None:
@@ -90,7 +92,7 @@ def test_an_empty_period_gives_headers_and_a_message(tmp_path: Path) -> None:
     assert table.rows == [] and "nothing to publish" in table.notes[0]
     write_table(table, tmp_path / "d.xlsx")
     rows = list(load_workbook(tmp_path / "d.xlsx").active.iter_rows(values_only=True))  # type: ignore[union-attr]
-    assert rows == [tuple(table.headers)]
+    assert len(rows) == 3 and rows[2] == tuple(table.headers)  # title, unit line, headers
 
 
 def test_disclosure_from_the_demo_ledger_via_the_command_line(tmp_path: Path) -> None:
@@ -117,7 +119,7 @@ def test_disclosure_from_the_demo_ledger_via_the_command_line(tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.output
     rows = list(load_workbook(out).active.iter_rows(values_only=True))  # type: ignore[union-attr]
-    header, body = rows[0], rows[1:]
+    header, body = rows[2], rows[3:]
     assert header[:5] == ("企业名称", "统一社会信用代码", "检查日期", "检查事项", "检查结果")
     assert body and {r[4] for r in body} <= {
         "未发现问题",
@@ -137,6 +139,8 @@ def test_disclosure_from_the_demo_ledger_via_the_command_line(tmp_path: Path) ->
             "2025",
             "--quarter",
             "3",
+            "--registry",
+            str(tmp_path / "registry.csv"),
             "-o",
             str(tmp_path / "push.json"),
         ],

@@ -43,7 +43,10 @@ def _published(q: Path) -> dict[str, list[str]]:
             *("report", "quarterly", "--ledger", ledger, "--year", "2025", "--quarter", "3"),
         ],
         "yearly": ["report", "yearly", "--ledger", ledger, "--year", "2025"],
-        "credit-push": ["report", "credit-push", "--ledger", ledger, "--year", "2025"],
+        "credit-push": [
+            *("report", "credit-push", "--ledger", ledger, "--year", "2025"),
+            *("--registry", str(q / "registry.csv")),
+        ],
     }
 
 

@@ -103,7 +103,8 @@ def test_randcheck_s_own_disclosure_table_reads_back(
 ) -> None:
     table = tmp_path / f"disclosure{suffix}"
     made = _run("disclose", "--policy", "huojia", "--ledger", quarter_files / LEDGER,
-                "--year", "2025", "--quarter", "3", "-o", table)  # fmt: skip
+                "--year", "2025", "--quarter", "3", "--registry",
+                quarter_files / "registry.csv", "-o", table)  # fmt: skip
     assert made.exit_code == 0, made.output
     ledger = tmp_path / "records.sqlite"
     result = _run("ledger", "import", table, "--ledger", ledger)

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from randcheck.errors import InputError
 from randcheck.ledger.events import (
+    OMITTED_WHEN_NONE,
     PAYLOADS,
     SHANGHAI,
     EventType,
@@ -236,8 +237,11 @@ _FIELDS = {kind: tuple(model.model_fields) for kind, model in PAYLOADS.items()}
 def _in_normal_form(parsed: BaseModel, payload: dict[str, Any], names: tuple[str, ...]) -> bool:
     """Whether the stored payload already is what ``model_dump(mode="json")`` would give
     (every field there, each as its model holds it): then it is used as it is."""
-    if "source" not in payload and parsed.source is None:  # type: ignore[attr-defined]
-        names = tuple(n for n in names if n != "source")
+    names = tuple(
+        n
+        for n in names
+        if n in payload or n not in OMITTED_WHEN_NONE or getattr(parsed, n) is not None
+    )
     if len(payload) != len(names):
         return False
     for name in names:

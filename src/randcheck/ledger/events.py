@@ -182,6 +182,12 @@ class JointInspectionInitiated(_Payload):
 class TaskDispatched(_Payload):
     task_id: str
     uscc: str
+    entity_name: str | None = Field(
+        None,
+        min_length=1,
+        description="the entity's name (企业名称) as the registry held it at the draw, so "
+        "the ledger alone names what it discloses; None in ledgers written before it",
+    )
     inspectors: list[str] = Field(default_factory=list, description="empty for a non-site task")
     entity_class: str | None = Field(None, description="KEY, GENERAL or SPECIAL")
     items: list[str] = Field(default_factory=list)
@@ -321,11 +327,18 @@ def describe_errors(exc: ValidationError) -> str:
 
 def dump_payload(payload: BaseModel) -> dict[str, Any]:
     """A payload as stored: JSON data, without ``source`` unless it was imported (so a
-    payload of randcheck's own reads, and hashes, as it did before provenance)."""
+    payload of randcheck's own reads, and hashes, as it did before provenance), and
+    without a dispatch's ``entity_name`` when none was recorded (so a dispatch written
+    before names were recorded reads, and hashes, as it did)."""
     data = payload.model_dump(mode="json")
-    if data.get("source", 0) is None:
-        del data["source"]
+    for key in OMITTED_WHEN_NONE:
+        if data.get(key, 0) is None:
+            del data[key]
     return data
+
+
+OMITTED_WHEN_NONE = ("source", "entity_name")
+"""Optional payload fields added after ledgers were written: left out when None."""
 
 
 def validate_payload(kind: EventType, payload: BaseModel | dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from randcheck.policies.model import (
     DatedObligation,
     Policy,
 )
-from randcheck.publish.table import Table
+from randcheck.publish.table import Lang, Table, columns, pick
 
 OBLIGATION_ZH = {
     "item_list": "抽查事项清单",
@@ -91,33 +91,53 @@ def schedule(policy: Policy, year: int, calendar: WorkingCalendar | None = None)
     return sorted(out, key=lambda s: (s.due, s.rule_id, s.covers))
 
 
-COLUMNS = (
-    ("due", "截止日期 due"),
-    ("obligation", "事项 obligation"),
-    ("covers", "所属期间 covers"),
-    ("rule", "规则 rule"),
-    ("clause", "依据条款 clause"),
-    ("quote", "原文 source"),
-    ("working_day", "是否工作日 working day"),
-    ("note", "说明 note"),
+COLUMN_SPECS = (
+    ("due", "截止日期", "Due"),
+    ("obligation", "事项", "Obligation"),
+    ("covers", "所属期间", "Covers"),
+    ("rule", "规则", "Rule"),
+    ("clause", "依据条款", "Clause"),
+    ("quote", "原文", "Source text"),
+    ("working_day", "是否工作日", "Working day"),
+    ("note", "说明", "Note"),
 )
+COLUMNS = columns("both", *COLUMN_SPECS)
+"""The columns with both languages' headers (截止日期 Due …)."""
 
 
-def schedule_table(policy: Policy, year: int, calendar: WorkingCalendar | None = None) -> Table:
+def _note(s: Scheduled, lang: str) -> str:
+    if not s.note:
+        return ""
+    if s.note.startswith("moved from"):
+        moved = s.note.split()[2]
+        return pick(
+            lang, f"原定{moved}为休息日，顺延至其后第一个工作日（民法典第二百零三条）", s.note
+        )
+    return pick(lang, "休息日：条文规定此日期，不顺延（请在此日前完成）", s.note)
+
+
+def schedule_table(
+    policy: Policy, year: int, calendar: WorkingCalendar | None = None, lang: Lang = "zh"
+) -> Table:
     """The schedule as a table a bureau can print."""
     items = schedule(policy, year, calendar)
-    table = Table(f"{policy.name_zh} {year}年 工作时间表", COLUMNS)
+    table = Table(
+        pick(lang, f"{policy.name_zh} {year}年 工作时间表", f"{policy.name_zh}: {year} schedule"),
+        columns(lang, *COLUMN_SPECS),
+        period=pick(lang, f"{year}年", str(year)),
+        lang=lang,
+    )
     for s in items:
         table.rows.append(
             {
                 "due": s.due.isoformat(),
-                "obligation": f"{OBLIGATION_ZH[s.obligation]} {s.obligation}",
+                "obligation": pick(lang, OBLIGATION_ZH[s.obligation], s.obligation),
                 "covers": s.covers,
                 "rule": s.rule_id,
                 "clause": s.clause,
                 "quote": s.quote,
                 "working_day": s.working_day,
-                "note": s.note,
+                "note": _note(s, lang),
             }
         )
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)

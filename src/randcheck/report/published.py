@@ -10,7 +10,10 @@ Where the head goes, by format:
 - CSV: after the table, one empty line, then a row whose only cell is that line (the
   table above stays plain CSV; a reader stops at the empty line);
 - XLSX: a second sheet named ``台账头 ledger_head`` whose cell A1 holds that line (A2/B2
-  the hash, A3/B3 the count); the table's own sheet is unchanged and stays first.
+  the hash, A3/B3 the count), hidden so that printing the workbook prints the form
+  alone and its page count (共 Y 页) is the form's; the form, which stays first and
+  whose cells are unchanged, prints the line in its page header (9 pt), so every
+  printed page carries it.
 """
 
 from __future__ import annotations
@@ -130,8 +133,11 @@ def _add_head_sheet(source: Path, target: Path, head: LedgerHead) -> None:
     from openpyxl import load_workbook
 
     book = load_workbook(source)
-    sheet = book.create_sheet(HEAD_SHEET)
     line = head.line()
+    header = book.worksheets[0].oddHeader.center  # at the top of every printed page
+    header.text, header.size = line, 9
+    sheet = book.create_sheet(HEAD_SHEET)
+    sheet.sheet_state = "hidden"
     data = head.to_json()
     sheet.append([line])
     sheet.append(["hash 哈希", data["hash"]])

@@ -23,7 +23,7 @@ What the compact form adds, and nothing else:
 - what the records already say need not be said twice: an inspection's team and
   mode are the task's dispatched team (after replacements) and mode; a
   correction names the task's last result or request; a dispatch to an entity of
-  the case's registry takes its class from it; a list read for a task names the
+  the case's registry takes its class and name from it; a list read for a task names the
   task's draw;
 - placeholders where a case has nothing to say: a sealed draw's commitment and
   receipt digest (64 zeros: a case does not verify draws, ``randcheck verify``
@@ -356,10 +356,10 @@ class EventBuilder:
             if isinstance(given, str):
                 payload["entity_class"] = _entity_class(given, f"{here}.class")
             uscc, registry = payload.get("uscc"), self.registry
-            if registry is not None and isinstance(uscc, str) and "entity_class" not in payload:
-                entity = registry.get_entity(uscc)
-                if entity is not None:
-                    payload["entity_class"] = entity.entity_class.value
+            entity = registry.get_entity(uscc) if registry and isinstance(uscc, str) else None
+            if entity is not None:
+                payload.setdefault("entity_class", entity.entity_class.value)
+                payload.setdefault("entity_name", entity.name)
         elif kind in (ET.INSPECTION_STARTED, ET.INSPECTION_COMPLETED) and task is not None:
             if "inspectors" not in payload and task.team:
                 payload["inspectors"] = list(task.team)

@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from randcheck.ledger.events import SHANGHAI, EventType
 from randcheck.periods import Quarter
-from randcheck.registry import EntityFilter
+from randcheck.registry import EntityFilter, Registry
 from randcheck.service.auth import Who
 from randcheck.service.context import (
     MAX_EARLIER,
@@ -454,6 +454,9 @@ def dispatch_draw(
     drawn = _drawn(files, draw_id)
     tasks = drawn["revealed"]["tasks"]
     items = body.items if body else []
+    # each dispatch carries the entity's name as the draw's registry has it, so the
+    # ledger alone can name the entities a disclosure lists
+    registry = files.registry(drawn["registry_digest"])
     with files.step(draw_id, "dispatched"), ctx.ledgers.open(jurisdiction) as ledger:
         # task ids are the period's (2025Q3-ALL-00001): a second draw of the quarter would
         # merge its tasks into the first's, so it is refused rather than dispatched
@@ -478,6 +481,7 @@ def dispatch_draw(
                 {
                     "task_id": t["task_id"],
                     "uscc": t["uscc"],
+                    "entity_name": _name(registry, t["uscc"]),
                     "inspectors": t["team"],
                     "entity_class": t["class"],
                     "items": items,
@@ -619,3 +623,8 @@ def read_list(
         "draw_id": draw_id,
         "tasks": [{**s.to_json(), "uscc": s.uscc if s.task_id in visible else None} for s in mine],
     }
+
+
+def _name(registry: Registry, uscc: str) -> str | None:
+    entity = registry.get_entity(uscc)
+    return None if entity is None else entity.name
