@@ -64,12 +64,49 @@ def test_demo_writes_nothing_when_writing_fails_midway(
     assert result.exit_code == 2 and list(existing.iterdir()) == []
 
 
-def test_demo_writes_all_seven_files_together(tmp_path: Path) -> None:
+def test_demo_writes_all_seven_files_and_the_site_together(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--policy", "suixian", "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == DEMO_FILES
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == sorted([*DEMO_FILES, "site"])
     checked = runner.invoke(app, ["ledger", "verify", str(tmp_path / "o" / DEMO_FILES[1])])
     assert checked.exit_code == 0, checked.output
+    site = tmp_path / "o" / "site"
+    assert (site / "verify" / "verify.mjs").is_file()
+    assert (site / "period-2025Q3.html").is_file() and (site / "randcheck-site.json").is_file()
+    again = runner.invoke(app, ["demo", "--policy", "suixian", "--out", str(tmp_path / "o")])
+    assert again.exit_code == 0, again.output  # the site it built is replaced
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == sorted([*DEMO_FILES, "site"])
+
+
+@pytest.mark.parametrize("kind", ["file", "someone's folder"])
+def test_demo_writes_nothing_when_site_is_taken(tmp_path: Path, kind: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    if kind == "file":
+        (out / "site").write_text("x", encoding="utf-8")
+    else:
+        (out / "site").mkdir()
+        (out / "site" / "mine.txt").write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["demo", "--policy", "suixian", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "site" in result.stderr and "Traceback" not in result.stderr
+    assert [p.name for p in out.iterdir()] == ["site"]
+    assert "Commitment" not in result.stdout  # refused before the quarter was run
+
+
+def test_demo_writes_no_file_when_the_site_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import randcheck.report.site as site
+
+    def failing(*args: Any, **kwargs: Any) -> None:
+        raise InputError("cannot write the site: the disk is full")
+
+    monkeypatch.setattr(site, "write_site", failing)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["demo", "--policy", "suixian", "--out", str(out)])
+    assert result.exit_code == 2 and "the disk is full" in result.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
 def test_policy_pages_are_written_together_or_not_at_all(tmp_path: Path) -> None:

@@ -476,3 +476,25 @@ def test_the_policy_digest_is_checked_when_the_policy_is_given(
     exported.write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
     done = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1 and "FAIL policy" in done.stdout, done.stdout
+
+
+def test_the_ranking_sha256_is_sha256() -> None:
+    """The module's synchronous SHA-256 (the ranking's tickets) against hashlib, on every
+    length to 300 bytes (each padding boundary), a long text and non-ASCII text, and its
+    own check against Web Crypto, which a verification runs before the first ticket."""
+    import hashlib
+
+    texts = ["a" * n for n in range(301)] + ["z" * 100_000, "名录库 I410724-0013 ü ∑ 𝒳" * 7]
+    script = (
+        f"import({json.dumps(VERIFY_JS.as_uri())}).then(async (m) => {{"
+        "await m.checkSyncSha256();"
+        "const texts = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "console.log(JSON.stringify(texts.map((t) => m.sha256HexSync(t))));"
+        "});"
+    )
+    assert NODE is not None
+    done = subprocess.run(
+        [NODE, "-e", script], input=json.dumps(texts), capture_output=True, text=True, check=True
+    )
+    got = json.loads(done.stdout)
+    assert got == [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]

@@ -31,7 +31,10 @@ def demo(
     """A quarter on the built-in demo county: quotas, sealed draw, reveal, teams, verification.
 
     With --out, its seven files (the registry's three, the history, the sealed and
-    revealed receipts, the ledger) are written together, or none of them.
+    revealed receipts, the ledger) and the quarter's public site (site/, with the
+    browser verifier site/verify/verify.mjs) are written together, or none of them.
+    A site randcheck built before in site/ is replaced; any other non-empty site/ is
+    refused.
     """
     from randcheck.cli._args import check_quarter, check_range
     from randcheck.cli._output import check_output_folder, output_folder, write_errors
@@ -47,6 +50,7 @@ def demo(
     from randcheck.draw.receipt import reveal, save_receipt, seal, verify
     from randcheck.io import atomic_group, write_registry
     from randcheck.policies import get_policy
+    from randcheck.report.site import write_site
     from randcheck.report.verdict import to_rich_table
 
     check_range(year, 2000, 2100, "--year", "give a year")
@@ -54,6 +58,7 @@ def demo(
     period = Quarter(year, quarter)
     if out is not None:
         targets = check_output_folder(out, _output_names(period))
+        _check_site_folder(out / SITE)
     chosen = get_policy(policy)
     registry = demo_registry()
     console.print(f"randcheck demo: {chosen.name_zh} ({chosen.id} {chosen.version}), {period.zh}")
@@ -128,9 +133,12 @@ def demo(
                 missing = {f.name for f in files} - {f.name for f in staged.iterdir()}
                 if missing:
                     raise InputError(f"the demo did not make {', '.join(sorted(missing))}")
+                site = _render_site(staged, period)
                 with atomic_group(*targets) as temps:
                     for source, temp in zip(files, temps):
                         shutil.copyfile(source, temp)
+                    # last, so that only the files' renames can fail after it
+                    write_site(out / SITE, site, force=True)
     caught = {(v.task_id, v.kind) for v in verdict.violations}
     wanted = {(p.task_id, p.kind) for p in planted}
     console.print(
@@ -143,8 +151,45 @@ def demo(
     if out is not None:
         for target in targets:
             console.print(f"wrote {target}", markup=False)
+        console.print(
+            f"wrote {out / SITE} (the public site 一公开; open {out / SITE / 'index.html'})",
+            markup=False,
+        )
     if not report.ok or wanted != caught:
         raise typer.Exit(1)
+
+
+SITE = "site"
+"""The folder ``demo --out`` writes the quarter's public site to."""
+
+
+def _check_site_folder(folder: Path) -> None:
+    """Refuse, before the quarter is run, a site folder the demo must not write: a file,
+    a link, or a non-empty folder that is not a site randcheck built."""
+    from randcheck.report.site import check_site_target
+
+    if folder.parent.is_dir():  # else the demo creates the parent, and the site is new
+        check_site_target(folder, [], force=True)
+
+
+def _render_site(staged: Path, period: Quarter) -> dict[str, bytes]:
+    """The quarter's public site, rendered in memory from the files staged in ``staged``
+    (judged as of the day the demo's audit is, 75 days after the quarter)."""
+    import datetime as dt
+
+    from randcheck import __version__
+    from randcheck.report.site import SiteInputs, read_site, render_site, verify_module
+
+    inputs = SiteInputs(
+        ledger=staged / f"ledger-{period.label}.sqlite",
+        receipts=[
+            staged / f"receipt-{period.label}.json",
+            staged / f"receipt-{period.label}.revealed.json",
+        ],
+        registries=[staged / "registry.csv"],
+        as_of=period.end + dt.timedelta(days=75),
+    )
+    return render_site(read_site(inputs), __version__, verify_module())
 
 
 def _output_names(period: Quarter) -> list[str]:

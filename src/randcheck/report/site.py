@@ -23,6 +23,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,6 +46,7 @@ from randcheck.ledger.stores import read_verified
 from randcheck.ledger.stores.urls import ledger_path
 from randcheck.models import EntityClass
 from randcheck.periods import Quarter
+from randcheck.policies.files import dump_policy
 from randcheck.policies.model import Confidential, Policy
 from randcheck.publish.schedule import schedule_table, to_ics
 from randcheck.publish.table import Table, plain
@@ -306,8 +308,9 @@ def read_site(inputs: SiteInputs) -> Site:
         )
     jurisdiction = next(iter(jurisdictions), None)
     first = policies[min(policies)]
+    subject = "信息公开" if "双随机" in first.name_zh else "“双随机、一公开”信息公开"
     title = inputs.title or (
-        f"{first.name_zh}“双随机、一公开”信息公开" + (f"（{jurisdiction}）" if jurisdiction else "")
+        f"{first.name_zh} {subject}" + (f"（{jurisdiction}）" if jurisdiction else "")
     )
     return Site(
         events=events,
@@ -468,6 +471,11 @@ def _receipt_html(draw: Draw, files: Mapping[Path, str]) -> str:
     )
 
 
+def _nowrap(value: Any) -> str:
+    """An identifier kept on one line (a task id, an inspector id)."""
+    return f'<span class="nowrap">{esc(value)}</span>'
+
+
 def _list_html(site: Site, draw: Draw) -> str:
     revealed = draw.revealed
     if not revealed:
@@ -492,12 +500,12 @@ def _list_html(site: Site, draw: Draw) -> str:
         entity = registry.get_entity(task["uscc"]) if registry else None
         rows.append(
             [
-                esc(task["task_id"]),
+                _nowrap(task["task_id"]),
                 esc(entity.name if entity else "—"),
                 f"<code>{esc(task['uscc'])}</code>",
                 esc(EntityClass.of(task["class"]).label),
                 "现场 on site" if task["mode"] == "ON_SITE" else "非现场 non-site",
-                esc("、".join(task["team"]) or "—"),
+                "、".join(_nowrap(i) for i in task["team"]) or "—",
             ]
         )
     out = ""
@@ -610,6 +618,13 @@ class Renderer:
         )
 
 
+def _policy_file(policy: Policy) -> str:
+    """Where the site publishes a policy's JSON export (``randcheck policies export``):
+    the file a receipt's ``policy.digest`` covers, for the verifier's policy check."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{policy.id}-{policy.version}")
+    return f"files/policy-{name}.json"
+
+
 def _file_name(kind: str, draw: Draw, number: int) -> str:
     return f"files/{draw.period.label}-{number}-{kind}.json"
 
@@ -647,6 +662,8 @@ def render_site(site: Site, version: str, verify_module: str | None) -> dict[str
     pages: list[Page] = []
     periods = sorted(site.policies)
     for period in periods:
+        policy = site.policies[period]
+        out.setdefault(_policy_file(policy), dump_policy(policy, "json").encode("utf-8"))
         pages.append(_period_page(site, period, files))
     years = sorted({p.year for p in periods})
     for year in years:
@@ -713,7 +730,9 @@ def _period_page(site: Site, period: Quarter, files: Mapping[Path, str]) -> Page
     draws = [d for d in site.draws if d.period == period]
     parts = [
         f"<p>政策 Policy: {esc(policy.name_zh)} ({esc(policy.id)} {esc(policy.version)}), "
-        f"{esc(policy.document_title)}</p>"
+        f"{esc(policy.document_title)}. 政策全文 The policy whole (JSON, for verifying): "
+        f'<a href="{esc(_policy_file(policy))}">{esc(_policy_file(policy))}</a>, SHA-256 of its '
+        f"canonical form {_code(policy.digest)}</p>"
     ]
     if not draws:
         parts.append(
@@ -785,18 +804,23 @@ async function bytes(id) {
 }
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  const started = performance.now();
   out.replaceChildren();
+  status.className = "";
+  delete status.dataset.verdict;
   status.textContent = "验证中 checking…";
   try {
+    const [receipt, entities, inspectors, items, history, announcement, policy] =
+      await Promise.all(
+        ["receipt", "entities", "inspectors", "items", "history", "announcement", "policy"]
+          .map(bytes),
+      );
     const checks = await verifyReceipt({
-      receipt: await bytes("receipt"),
-      registry: {
-        entities: await bytes("entities"),
-        inspectors: await bytes("inspectors"),
-        items: await bytes("items"),
-      },
-      history: await bytes("history"),
-      announcement: await bytes("announcement"),
+      receipt,
+      registry: { entities, inspectors, items },
+      history,
+      announcement,
+      policy,
     });
     for (const check of checks) {
       const item = document.createElement("li");
@@ -808,11 +832,18 @@ form.addEventListener("submit", async (event) => {
       out.append(item);
     }
     const failed = checks.find((c) => c.status === "failed");
-    status.textContent = failed ? "验证未通过 Not verified: " + failed.name
+    status.textContent = failed
+      ? "验证未通过 Not verified: " + failed.name + (failed.detail ? ": " + failed.detail : "")
       : "验证通过 Verified";
+    status.className = failed ? "bad" : "ok";
+    status.dataset.verdict = failed ? "failed" : "verified";
   } catch (error) {
     status.textContent = "无法读取 Cannot read the files: " + error.message;
+    status.className = "bad";
+    status.dataset.verdict = "error";
   }
+  // the time from the press to the verdict shown (benchmarks/verify_browser.py)
+  status.dataset.elapsedMs = (performance.now() - started).toFixed(1);
 });
 """
 
@@ -825,6 +856,7 @@ def _verify_page(module: str | None) -> Page:
         ("items", "抽查事项 registry.items.csv", False),
         ("history", "既往检查 history (.json/.csv)", False),
         ("announcement", "抽查公告 announcement (.json)", False),
+        ("policy", "政策全文 policy (.json, files/policy-….json)", False),
     ]
     inputs = "".join(
         f'<p><label for="{name}">{esc(label)}{" （必需 required）" if needed else ""}</label><br>'
@@ -834,8 +866,8 @@ def _verify_page(module: str | None) -> Page:
     body = (
         "<p>在本机浏览器中重新计算抽取结果，文件不会上传。Recompute the draw in this browser: "
         "the files never leave your computer. Choose the revealed receipt, the registry "
-        "snapshot (CSV files as published) and, when published, the history and the "
-        "announcement; each check is listed below.</p>"
+        "snapshot (CSV files as published) and, when published, the history, the "
+        "announcement and the policy (from a period page); each check is listed below.</p>"
         '<noscript><p class="note">此页需要 JavaScript。This page needs JavaScript; without '
         "it, run <code>node verify/verify.mjs RECEIPT.json REGISTRY.csv</code> or "
         "<code>randcheck verify</code>.</p></noscript>"

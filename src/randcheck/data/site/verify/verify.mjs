@@ -3,7 +3,10 @@
 // Written from docs/verification.md and docs/registry.md (the authority), not from
 // randcheck's Python source. No framework, no build step, no dependency: SHA-256 comes
 // from Web Crypto (globalThis.crypto.subtle, in browsers and Node >= 20), big integers
-// from BigInt. Run directly with Node it is a command-line verifier:
+// from BigInt. The ranking's many short hashes (one per entity and per inspector and
+// task) use a small synchronous SHA-256 below, checked against Web Crypto before its
+// first use: thousands of asynchronous Web Crypto calls cost more than the hashing
+// itself. Run directly with Node it is a command-line verifier:
 //
 //   node verify.mjs RECEIPT REGISTRY.csv [--history FILE] [--announcement FILE] [--policy FILE]
 //
@@ -27,7 +30,15 @@ export class PyFloat {
 const PY_WS = "\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const STRIP_RE = new RegExp(`^[${PY_WS}]+|[${PY_WS}]+$`, "g");
 const WS_RE = new RegExp(`[${PY_WS}]`, "g");
-const strip = (s) => s.replace(STRIP_RE, "");
+const WS_CODES = new Set(
+  [9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000]
+    .concat(Array.from({ length: 11 }, (_, k) => 0x2000 + k)),
+);
+/** Python's str.strip(); most cells have no white space at either end (the fast path). */
+const strip = (s) =>
+  s === "" || (!WS_CODES.has(s.charCodeAt(0)) && !WS_CODES.has(s.charCodeAt(s.length - 1)))
+    ? s
+    : s.replace(STRIP_RE, "");
 
 /** Compare two strings code point by code point (Python's str order). */
 export function cmpCP(a, b) {
@@ -53,6 +64,8 @@ function pad(n, width) {
 // JSON: a strict reader (no duplicate key, no NaN) that keeps how numbers were written,
 // and the canonical and compact writers of the protocol.
 
+const NUMBER_RE = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+
 /** Parse JSON text; numbers written with a fraction or exponent become PyFloat. */
 export function parseJson(text) {
   let i = 0;
@@ -60,7 +73,11 @@ export function parseJson(text) {
     throw new InputError(`not valid JSON at character ${i}: ${why}`);
   };
   const ws = () => {
-    while (i < text.length && " \t\n\r".includes(text[i])) i++;
+    for (;;) {
+      const c = text.charCodeAt(i); // NaN past the end
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return;
+      i++;
+    }
   };
   const value = (depth) => {
     if (depth > 512) fail("nested too deeply");
@@ -84,12 +101,12 @@ export function parseJson(text) {
         ws();
         if (text[i] !== ":") fail("':' expected");
         i++;
-        Object.defineProperty(out, key, {
-          value: value(depth + 1),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        const v = value(depth + 1);
+        if (key === "__proto__") {
+          Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+        } else {
+          out[key] = v;
+        }
         ws();
         if (text[i] === ",") {
           i++;
@@ -137,7 +154,8 @@ export function parseJson(text) {
       i += 4;
       return null;
     }
-    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 5000));
+    NUMBER_RE.lastIndex = i;
+    const m = NUMBER_RE.exec(text);
     if (!m || !m[0]) fail("a value expected");
     i += m[0].length;
     if (m[2] || m[3]) return new PyFloat(Number(m[0]));
@@ -194,6 +212,12 @@ export function pyFloatRepr(x) {
   if (Number.isNaN(x)) return "NaN";
   if (!Number.isFinite(x)) return x > 0 ? "Infinity" : "-Infinity";
   if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const ax = Math.abs(x);
+  if (ax >= 1e-4 && ax < 1e16) {
+    // JavaScript writes these in plain decimals with the same shortest round-trip digits
+    const plainText = String(x);
+    return plainText.includes(".") ? plainText : `${plainText}.0`;
+  }
   const sign = x < 0 ? "-" : "";
   const [mant, expText] = Math.abs(x).toExponential().split("e");
   const e = Number(expText);
@@ -240,12 +264,117 @@ function subtle() {
   return s;
 }
 
-/** HEX(SHA256(bytes or UTF-8 text)). */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/** HEX(SHA256(bytes or UTF-8 text)), by Web Crypto. */
 export async function sha256Hex(data) {
   const bytes = typeof data === "string" ? ENCODER.encode(data) : data;
   const digest = new Uint8Array(await subtle().digest("SHA-256", bytes));
   let out = "";
-  for (const b of digest) out += b.toString(16).padStart(2, "0");
+  for (let i = 0; i < digest.length; i++) out += HEX[digest[i]];
+  return out;
+}
+
+// SHA-256 (FIPS 180-4), synchronous, for the ranking's short messages. Checked against
+// Web Crypto before its first use (checkSyncSha256), and in the tests.
+const K256 = new Int32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+const W256 = new Int32Array(64); // Int32: the arithmetic stays in small integers
+let BLOCKS = new Uint8Array(256);
+let syncChecked = null;
+
+/** Check the synchronous SHA-256 against Web Crypto's, once: on every padding boundary
+ * (one and two 64-byte blocks and more), on text shaped as the ranking's (a 64-digit hex
+ * prefix and an id) and on non-ASCII text. A difference stops the verification. */
+export function checkSyncSha256() {
+  if (syncChecked === null) {
+    syncChecked = (async () => {
+      const samples = [0, 1, 3, 54, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 250, 1000].map((n) =>
+        "abcdefghijklmnopqrstuvwxyz0123456789".repeat(30).slice(0, n),
+      );
+      samples.push(`${"0123456789abcdef".repeat(4)}91410724M0PE6MEBKC`, "名录库 检查人员 I410724-0013 ü ∑ 𝒳");
+      const expected = await Promise.all(samples.map((text) => sha256Hex(text)));
+      samples.forEach((text, k) => {
+        if (sha256HexSync(text) !== expected[k]) {
+          throw new Error("this verifier's SHA-256 disagrees with Web Crypto's: it cannot be trusted here");
+        }
+      });
+    })();
+  }
+  return syncChecked;
+}
+
+/** HEX(SHA256(UTF-8 text)), computed here, synchronously. */
+export function sha256HexSync(text) {
+  // UTF-8 bytes into a reused buffer (ASCII byte by byte, other text by TextEncoder)
+  let length = text.length;
+  if (BLOCKS.length < 3 * length + 72) BLOCKS = new Uint8Array(2 * (3 * length + 72));
+  const buf = BLOCKS;
+  let ascii = true;
+  for (let k = 0; k < length; k++) {
+    const c = text.charCodeAt(k);
+    if (c > 0x7f) {
+      ascii = false;
+      break;
+    }
+    buf[k] = c;
+  }
+  if (!ascii) length = ENCODER.encodeInto(text, buf).written;
+  const blocks = (length + 72) >>> 6; // ceil((length + 9) / 64)
+  const end = blocks * 64;
+  buf[length] = 0x80;
+  buf.fill(0, length + 1, end - 8);
+  const hiBits = Math.floor(length / 0x20000000);
+  const loBits = (length << 3) >>> 0;
+  buf[end - 8] = hiBits >>> 24;
+  buf[end - 7] = (hiBits >>> 16) & 255;
+  buf[end - 6] = (hiBits >>> 8) & 255;
+  buf[end - 5] = hiBits & 255;
+  buf[end - 4] = loBits >>> 24;
+  buf[end - 3] = (loBits >>> 16) & 255;
+  buf[end - 2] = (loBits >>> 8) & 255;
+  buf[end - 1] = loBits & 255;
+  let h0 = 0x6a09e667, h1 = 0xbb67ae85 | 0, h2 = 0x3c6ef372, h3 = 0xa54ff53a | 0;
+  let h4 = 0x510e527f, h5 = 0x9b05688c | 0, h6 = 0x1f83d9ab, h7 = 0x5be0cd19;
+  const w = W256;
+  for (let off = 0; off < end; off += 64) {
+    for (let t = 0; t < 16; t++) {
+      const o = off + 4 * t;
+      w[t] = (buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3];
+    }
+    for (let t = 16; t < 64; t++) {
+      const a = w[t - 15];
+      const b = w[t - 2];
+      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+      w[t] = (w[t - 16] + s0 + w[t - 7] + s1) | 0;
+    }
+    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
+    for (let t = 0; t < 64; t++) {
+      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const ch = (e & f) ^ (~e & g);
+      const t1 = (h + S1 + ch + K256[t] + w[t]) | 0;
+      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+      const maj = (a & b) ^ (a & c) ^ (b & c);
+      const t2 = (S0 + maj) | 0;
+      h = g; g = f; f = e; e = (d + t1) | 0;
+      d = c; c = b; b = a; a = (t1 + t2) | 0;
+    }
+    h0 = (h0 + a) | 0; h1 = (h1 + b) | 0; h2 = (h2 + c) | 0; h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0;
+  }
+  let out = "";
+  for (const x of [h0, h1, h2, h3, h4, h5, h6, h7]) {
+    out += HEX[x >>> 24] + HEX[(x >>> 16) & 255] + HEX[(x >>> 8) & 255] + HEX[x & 255];
+  }
   return out;
 }
 
@@ -439,48 +568,64 @@ export function decodeText(data) {
 export function parseCsv(text) {
   const rows = [];
   let row = [];
-  let cell = "";
-  let quoted = false;
   let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i += 2;
+  const n = text.length;
+  // each cell is sliced whole from the text, not built character by character
+  while (i < n) {
+    let cell;
+    if (text.charCodeAt(i) === 34 /* " */) {
+      let j = i + 1;
+      let parts = "";
+      for (;;) {
+        const close = text.indexOf('"', j);
+        if (close < 0) throw new InputError("a quoted CSV cell is not closed");
+        if (text.charCodeAt(close + 1) === 34) {
+          parts += text.slice(j, close + 1);
+          j = close + 2;
           continue;
         }
-        quoted = false;
-        i++;
-        continue;
+        cell = parts + text.slice(j, close);
+        i = close + 1;
+        break;
       }
-      cell += c;
-      i++;
-      continue;
+      // text after the closing quote, up to the separator, belongs to the cell
+      let k = i;
+      while (k < n) {
+        const c = text.charCodeAt(k);
+        if (c === 44 || c === 13 || c === 10) break;
+        k++;
+      }
+      cell += text.slice(i, k);
+      i = k;
+    } else {
+      let k = i;
+      while (k < n) {
+        const c = text.charCodeAt(k);
+        if (c === 44 || c === 13 || c === 10) break;
+        k++;
+      }
+      cell = text.slice(i, k);
+      i = k;
     }
-    if (c === '"' && cell === "") {
-      quoted = true;
-      i++;
-    } else if (c === ",") {
-      row.push(cell);
-      cell = "";
-      i++;
-    } else if (c === "\r" || c === "\n") {
-      row.push(cell);
+    row.push(cell);
+    if (i >= n) {
       rows.push(row);
       row = [];
-      cell = "";
-      i += c === "\r" && text[i + 1] === "\n" ? 2 : 1;
-    } else {
-      cell += c;
-      i++;
+      break;
     }
-  }
-  if (quoted) throw new InputError("a quoted CSV cell is not closed");
-  if (cell !== "" || row.length) {
-    row.push(cell);
-    rows.push(row);
+    const c = text.charCodeAt(i);
+    if (c === 44) {
+      i++;
+      if (i >= n) {
+        row.push("");
+        rows.push(row);
+        row = [];
+      }
+    } else {
+      rows.push(row);
+      row = [];
+      i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+    }
   }
   return rows.filter((r) => r.some((v) => strip(v) !== ""));
 }
@@ -534,15 +679,27 @@ const ENUMS = {
   mode: { ON_SITE: ["现场检查", "现场"], NON_SITE: ["非现场检查", "非现场"] },
 };
 
+const ENUM_MAPS = new Map();
+
+/** spelling -> value for one enum: a value's own name first, then its spellings (the
+ * first value listing a spelling wins). */
+function enumMap(name) {
+  let map = ENUM_MAPS.get(name);
+  if (map === undefined) {
+    map = new Map();
+    for (const [value, spellings] of Object.entries(ENUMS[name])) {
+      for (const s of spellings) if (!map.has(s)) map.set(s, value);
+    }
+    for (const value of Object.keys(ENUMS[name])) map.set(value, value);
+    ENUM_MAPS.set(name, map);
+  }
+  return map;
+}
+
 function lookupEnum(name, text) {
-  const table = ENUMS[name];
-  const find = (t) => {
-    if (Object.hasOwn(table, t)) return t;
-    for (const [value, spellings] of Object.entries(table)) if (spellings.includes(t)) return value;
-    return undefined;
-  };
+  const map = enumMap(name);
   const t = strip(text);
-  const found = find(t) ?? find(t.toUpperCase());
+  const found = map.get(t) ?? map.get(t.toUpperCase());
   if (found === undefined) throw new InputError(`${short(text)} is not a known value of ${name}`);
   return found;
 }
@@ -655,11 +812,13 @@ function headerLookup(letter) {
 const TRUE_FLAGS = ["1", "true", "yes", "y", "t", "是", "有", "√", "✓"];
 const FALSE_FLAGS = ["0", "false", "no", "n", "f", "否", "无", "×", ""];
 
+const FLAG_VALUES = new Map([...TRUE_FLAGS.map((f) => [f, true]), ...FALSE_FLAGS.map((f) => [f, false])]);
+
 function parseFlag(text) {
-  const t = strip(text).toLowerCase();
-  if (TRUE_FLAGS.includes(t)) return true;
-  if (FALSE_FLAGS.includes(t)) return false;
-  throw new InputError(`${short(text)} is not a flag (是/否)`);
+  const t = strip(text);
+  const value = FLAG_VALUES.get(t) ?? FLAG_VALUES.get(t.toLowerCase());
+  if (value === undefined) throw new InputError(`${short(text)} is not a flag (是/否)`);
+  return value;
 }
 
 /** YYYY-MM-DD of 2020-01-05, 2020/1/5, 2020.1.5 or 2020年1月5日. */
@@ -684,42 +843,81 @@ function splitSet(text) {
 
 const uniqueSorted = (list) => sortCP([...new Set(list)]);
 
-function cellValue(type, raw) {
-  const text = raw === undefined ? "" : raw;
-  const t = strip(text);
-  if (type === "req" || type === "upper") {
-    if (t === "") throw new InputError("a required value is empty");
-    return type === "upper" ? t.toUpperCase() : t;
+/** The reader of one field type: raw cell text (or undefined) -> canonical value. */
+function cellParser(type) {
+  const [kind, name] = type.includes(":") ? type.split(":") : [type, null];
+  switch (kind) {
+    case "req":
+    case "upper":
+      return (raw) => {
+        const t = raw === undefined ? "" : strip(raw);
+        if (t === "") throw new InputError("a required value is empty");
+        return kind === "upper" ? t.toUpperCase() : t;
+      };
+    case "opt":
+      return (raw) => {
+        const t = raw === undefined ? "" : strip(raw);
+        return t === "" ? null : t;
+      };
+    case "itemclass":
+      return (raw) => {
+        const t = raw === undefined ? "" : strip(raw);
+        return t === "" ? "一般检查事项" : t;
+      };
+    case "enum":
+      return (raw) => {
+        const t = raw === undefined ? "" : strip(raw);
+        if (t === "") {
+          if (name === "production_status") return "OPERATING";
+          throw new InputError("a required value is empty");
+        }
+        return lookupEnum(name, t);
+      };
+    case "oenum":
+      return (raw) => {
+        const t = raw === undefined ? "" : strip(raw);
+        return t === "" ? null : lookupEnum(name, t);
+      };
+    case "enumset":
+      return (raw) => uniqueSorted(splitSet(raw === undefined ? "" : raw).map((p) => lookupEnum(name, p)));
+    case "set":
+      return (raw) => uniqueSorted(splitSet(raw === undefined ? "" : raw));
+    case "flag0":
+    case "flag1":
+      return (raw) => {
+        const t = raw === undefined ? "" : strip(raw);
+        return t === "" ? kind === "flag1" : parseFlag(t);
+      };
+    case "date":
+      return (raw) => {
+        const t = raw === undefined ? "" : strip(raw);
+        return t === "" ? null : parseDate(t);
+      };
+    case "int":
+      return (raw) => {
+        const t = raw === undefined ? "" : strip(raw);
+        if (t === "") return 0;
+        if (!/^[+-]?\d+$/.test(t)) throw new InputError(`${short(t)} is not a whole number`);
+        return Number(t);
+      };
+    case "float":
+      return (raw) => {
+        const t = raw === undefined ? "" : strip(raw);
+        if (t === "") return null;
+        const n = Number(t);
+        if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) || !Number.isFinite(n)) {
+          throw new InputError(`${short(t)} is not a number`);
+        }
+        return new PyFloat(n);
+      };
+    default:
+      throw new Error(`unknown field type ${type}`);
   }
-  if (type === "opt") return t === "" ? null : t;
-  if (type === "itemclass") return t === "" ? "一般检查事项" : t;
-  if (type.startsWith("enum:")) {
-    if (t === "") {
-      if (type === "enum:production_status") return "OPERATING";
-      throw new InputError("a required value is empty");
-    }
-    return lookupEnum(type.slice(5), t);
-  }
-  if (type.startsWith("oenum:")) return t === "" ? null : lookupEnum(type.slice(6), t);
-  if (type.startsWith("enumset:")) return uniqueSorted(splitSet(text).map((p) => lookupEnum(type.slice(8), p)));
-  if (type === "set") return uniqueSorted(splitSet(text));
-  if (type === "flag0" || type === "flag1") return t === "" ? type === "flag1" : parseFlag(t);
-  if (type === "date") return t === "" ? null : parseDate(t);
-  if (type === "int") {
-    if (t === "") return 0;
-    if (!/^[+-]?\d+$/.test(t)) throw new InputError(`${short(t)} is not a whole number`);
-    return Number(t);
-  }
-  if (type === "float") {
-    if (t === "") return null;
-    const n = Number(t);
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) || !Number.isFinite(n)) {
-      throw new InputError(`${short(t)} is not a number`);
-    }
-    return new PyFloat(n);
-  }
-  throw new Error(`unknown field type ${type}`);
 }
+
+const PARSERS = Object.fromEntries(
+  Object.entries(FIELDS).map(([letter, fields]) => [letter, fields.map(([field, , type]) => [field, cellParser(type)])]),
+);
 
 const USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
@@ -744,19 +942,22 @@ export function readTable(letter, data, name = "file") {
   const columns = rows[0].map((h) => lookup.get(normaliseHeader(h)) ?? null);
   const key = FIELDS[letter][0][0];
   if (!columns.includes(key)) throw new InputError(`${name}: no ${FIELDS[letter][0][1]} (${key}) column`);
+  // each field's column (the last of that name, as a later column overrides an earlier)
+  const parsers = PARSERS[letter];
+  const at = parsers.map(([field]) => columns.lastIndexOf(field));
   const records = [];
-  rows.slice(1).forEach((cells, n) => {
+  for (let n = 0; n < rows.length - 1; n++) {
+    const cells = rows[n + 1];
     if (cells.length > rows[0].length) {
       throw new InputError(`${name}, row ${n + 2}: a value beyond the header's ${rows[0].length} columns`);
     }
-    const given = {};
-    cells.forEach((cell, c) => {
-      if (columns[c]) given[columns[c]] = unescapeCell(cell);
-    });
     const record = {};
-    for (const [field, , type] of FIELDS[letter]) {
+    for (let f = 0; f < parsers.length; f++) {
+      const [field, parse] = parsers[f];
+      const c = at[f];
+      const raw = c < 0 || c >= cells.length ? undefined : unescapeCell(cells[c]);
       try {
-        record[field] = cellValue(type, given[field]);
+        record[field] = parse(raw);
       } catch (e) {
         throw new InputError(`${name}, row ${n + 2}, column ${field}: ${e.message}`);
       }
@@ -765,7 +966,7 @@ export function readTable(letter, data, name = "file") {
       throw new InputError(`${name}, row ${n + 2}: ${short(record.uscc)} is not a valid USCC`);
     }
     records.push(record);
-  });
+  }
   const seen = new Set();
   for (const r of records) {
     if (seen.has(r[key])) throw new InputError(`${name}: duplicate ${r[key]}`);
@@ -927,11 +1128,16 @@ export class Ranker {
   }
 
   async ticket(id) {
-    if (this.cache.has(id)) return this.cache.get(id);
-    if (this.prefix === null) this.prefix = await sha256Hex(this.seed);
-    const n = BigInt(`0x${await sha256Hex(this.prefix + id)}`);
-    const digits = n.toString().padStart(64, "0");
-    const t = `0.${[...digits].reverse().join("")}`;
+    const cached = this.cache.get(id);
+    if (cached !== undefined) return cached;
+    if (this.prefix === null) {
+      await checkSyncSha256();
+      this.prefix = sha256HexSync(this.seed);
+    }
+    const digits = BigInt(`0x${sha256HexSync(this.prefix + id)}`).toString().padStart(64, "0");
+    let reversed = "";
+    for (let i = digits.length - 1; i >= 0; i--) reversed += digits[i];
+    const t = `0.${reversed}`;
     this.cache.set(id, t);
     return t;
   }
@@ -1223,12 +1429,15 @@ export async function planDraw({ parameters, registry, history, period, jurisdic
     const drawn = [];
     if (quota > 0) {
       const E = eligible.map((e) => e.uscc);
-      const has = (u) => drawn.includes(u);
+      let taken = new Set(); // what `drawn` holds when a level's list is made
+      const has = (u) => taken.has(u);
       if (v2) {
         drawn.push(...(await ranker.take(E.filter((u) => NOW.has(u)), quota)));
         if (hasScope && shareCount > 0) {
           const SC = eligible.filter(inScope).map((e) => e.uscc);
-          let shortBy = shareCount - drawn.filter((u) => SC.includes(u)).length;
+          const inSC = new Set(SC);
+          let shortBy = shareCount - drawn.filter((u) => inSC.has(u)).length;
+          taken = new Set(drawn);
           for (const L of [SC.filter((u) => UNC.has(u) && !has(u)), SC.filter((u) => !UNC.has(u) && !has(u))]) {
             if (shortBy <= 0 || drawn.length >= quota) break;
             const picked = await ranker.take(L, Math.min(shortBy, quota - drawn.length));
@@ -1237,6 +1446,7 @@ export async function planDraw({ parameters, registry, history, period, jurisdic
           }
         }
       }
+      taken = new Set(drawn);
       const level3 = E.filter((u) => UNC.has(u) && !has(u));
       const level4 = E.filter((u) => !UNC.has(u) && !has(u));
       for (const L of [level3, level4]) {
