@@ -75,6 +75,7 @@ def test_what_the_rows_say_reaches_the_payloads(tmp_path: Path) -> None:
     events = _imported(tmp_path, platform_csv(tmp_path))
     dispatched = {e.subject: e.payload for e in events if e.type is T.TASK_DISPATCHED}
     assert dispatched["T1"]["uscc"] == U1 and dispatched["T1"]["entity_class"] == "KEY"
+    assert dispatched["T2"]["entity_name"] == "乙公司"  # a disclosure needs only the ledger
     assert dispatched["T1"]["inspectors"] == ["41001", "41002"]  # by 执法证号
     assert dispatched["T2"]["items"] == ["废气排放", "固废"]
     assert dispatched["T3"]["mode"] == "NON_SITE" and dispatched["T3"]["draw_id"] == "2025Q1"

@@ -487,6 +487,7 @@ class _Builder:
                 payload = {
                     "task_id": t,
                     "uscc": task.get("uscc"),
+                    "entity_name": task.get("entity_name"),  # as the platform recorded it
                     "inspectors": team,
                     "entity_class": task.get("entity_class"),
                     "items": task.get("items") or [],
