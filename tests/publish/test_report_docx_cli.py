@@ -117,3 +117,11 @@ def test_as_of_belongs_to_the_word_report(demo: Path) -> None:
         app, [*_report(demo, "monthly", "--month", "7"), "--as-of", "2025-08-01"]
     )
     assert result.exit_code == 2 and "--as-of" in result.output
+
+
+def test_a_unit_a_word_file_cannot_hold_is_refused_by_name(demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.docx"
+    result = runner.invoke(app, [*_report(demo, "yearly"), "--unit", "某局\x01", "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "--unit" in result.output and "control character" in result.output
+    assert not out.exists()

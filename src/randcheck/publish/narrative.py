@@ -144,10 +144,28 @@ RATIO_KINDS = (
 DEADLINE_KINDS = (Deadline, DatedObligation)
 
 
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""What XML 1.0 (and so a .docx) cannot hold."""
+
+
+def _xml_safe(text: str) -> str:
+    """``text`` with any character XML cannot hold shown as U+FFFD (�): a value from the
+    records (a task id, an audit note) never stops the draft from being written."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def reporting_unit(unit: str | None, registry: Registry | None) -> str:
     """填报单位: ``unit`` when given, else the authority most entities of ``registry`` name
     (as the plans name it); an :class:`InputError` when neither gives one."""
     if unit is not None and unit.strip():
+        bad = _NOT_XML.search(unit)
+        if bad:
+            raise InputError(
+                f"the reporting unit (填报单位) holds the control character {bad.group()!r}, "
+                "which a Word document cannot hold",
+                where="--unit",
+                hint="remove the character",
+            )
         return unit.strip()
     if registry is not None:
         counts = Counter(a for a in registry.column("authority") if a)
@@ -458,7 +476,7 @@ def _paragraph(
     if align is not None:
         paragraph.alignment = align  # type: ignore[assignment]
     if text:
-        _fonts(paragraph.add_run(text), font, size, bold)
+        _fonts(paragraph.add_run(_xml_safe(text)), font, size, bold)
     return paragraph
 
 
@@ -506,7 +524,7 @@ def _page_setup(doc: DocxDocument) -> None:
         if piece in ("PAGE", "NUMPAGES"):
             _field(footer, piece, size)
         else:
-            _fonts(footer.add_run(piece), TABLE_FONT, size)
+            _fonts(footer.add_run(_xml_safe(piece)), TABLE_FONT, size)
 
 
 def _defaults(doc: DocxDocument) -> None:
@@ -535,7 +553,7 @@ def _cell_text(cell: Any, text: str, *, bold: bool = False, center: bool = True)
     fmt.space_before = Pt(2)
     fmt.space_after = Pt(2)
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT
-    _fonts(paragraph.add_run(text), TABLE_FONT, TABLE_PT, bold)
+    _fonts(paragraph.add_run(_xml_safe(text)), TABLE_FONT, TABLE_PT, bold)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
@@ -922,9 +940,9 @@ def narrative_docx(
 
     props = doc.core_properties
     stamp = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-    props.title = title.replace("\n", "")
-    props.author = name
-    props.last_modified_by = name
+    props.title = _xml_safe(title.replace("\n", ""))
+    props.author = _xml_safe(name)
+    props.last_modified_by = _xml_safe(name)
     props.created = stamp
     props.modified = stamp
     props.last_printed = stamp
