@@ -43,6 +43,8 @@ def test_lookups_return_the_record_given() -> None:
     assert registry.inspector("I0003") == INSPECTORS[2]
     assert ENTITIES[0].uscc in registry
     assert registry.get_entity("nope") is None
+    assert registry.name_of(ENTITIES[4].uscc) == ENTITIES[4].name
+    assert registry.name_of("nope") is None
     with pytest.raises(InputError, match="no entity with USCC"):
         registry.entity("91410724000000000X")
     with pytest.raises(InputError, match="no entity field"):

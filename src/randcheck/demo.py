@@ -88,11 +88,6 @@ class Planted:
     what: str
 
 
-def _name(registry: Registry, uscc: str) -> str | None:
-    entity = registry.get_entity(uscc)
-    return None if entity is None else entity.name
-
-
 def record_quarter(
     ledger: Ledger,
     policy: Policy,
@@ -235,7 +230,7 @@ def record_quarter(
             {
                 "task_id": task.task_id,
                 "uscc": task.uscc,
-                "entity_name": _name(registry, task.uscc),
+                "entity_name": registry.name_of(task.uscc),
                 "inspectors": list(task.team),
                 "entity_class": task.entity_class.value,
                 "mode": task.mode.value,

@@ -351,6 +351,13 @@ class Registry:
         row = self._index.get(uscc)
         return None if row is None else self._entity_at(row)
 
+    def name_of(self, uscc: str) -> str | None:
+        """The entity's name (企业名称), or ``None`` when the registry has no such entity
+        or no name for it."""
+        row = self._index.get(uscc)
+        name = None if row is None else self._columns["name"][row]
+        return str(name) if name else None
+
     def entities(self) -> Iterator[Entity]:
         """Every entity, in the order they were given, built one at a time."""
         for row in range(self.entity_count):

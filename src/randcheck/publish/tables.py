@@ -326,7 +326,7 @@ def disclosure_table(
             start = t["date"] if rule.after == "inspection_completed" else t["recorded"]
             deadline = calendar.add_working_days(start, rule.amount).date
         published = t.get("published")
-        name = t.get("name") or _registry_name(registry, t["uscc"])
+        name = t.get("name") or (registry.name_of(t["uscc"]) if registry is not None else None)
         if name is None:
             unnamed.append(t["uscc"])
         table.rows.append(
@@ -356,11 +356,6 @@ def disclosure_table(
     if not table.rows:
         table.notes.append("no inspection result recorded in the period: nothing to publish")
     return table
-
-
-def _registry_name(registry: Registry | None, uscc: str) -> str | None:
-    entity = registry.get_entity(uscc) if registry is not None else None
-    return entity.name if entity is not None and entity.name else None
 
 
 def credit_push_table(
@@ -408,7 +403,9 @@ def credit_push_table(
             if day.year != year or (quarter and Quarter.of(day).quarter != quarter):
                 continue
             uscc = uscc_of.get(p["task_id"], "")
-            name = name_of.get(p["task_id"]) or _registry_name(registry, uscc)
+            name = name_of.get(p["task_id"]) or (
+                registry.name_of(uscc) if registry is not None else None
+            )
             if name is None:
                 unnamed.append(uscc or p["task_id"])
             for step in rule.steps:

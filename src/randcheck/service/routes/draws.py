@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from randcheck.ledger.events import SHANGHAI, EventType
 from randcheck.periods import Quarter
-from randcheck.registry import EntityFilter, Registry
+from randcheck.registry import EntityFilter
 from randcheck.service.auth import Who
 from randcheck.service.context import (
     MAX_EARLIER,
@@ -481,7 +481,7 @@ def dispatch_draw(
                 {
                     "task_id": t["task_id"],
                     "uscc": t["uscc"],
-                    "entity_name": _name(registry, t["uscc"]),
+                    "entity_name": registry.name_of(t["uscc"]),
                     "inspectors": t["team"],
                     "entity_class": t["class"],
                     "items": items,
@@ -623,8 +623,3 @@ def read_list(
         "draw_id": draw_id,
         "tasks": [{**s.to_json(), "uscc": s.uscc if s.task_id in visible else None} for s in mine],
     }
-
-
-def _name(registry: Registry, uscc: str) -> str | None:
-    entity = registry.get_entity(uscc)
-    return None if entity is None else entity.name
