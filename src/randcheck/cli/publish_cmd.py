@@ -59,12 +59,19 @@ UnitOption = Annotated[
 ]
 
 
+def _unit(unit: str | None) -> str | None:
+    """``--unit`` as given, stripped (None when not given); an error when empty."""
+    if unit is None:
+        return None
+    if not unit.strip():
+        raise InputError("--unit is empty", hint="give the reporting unit's name (填报单位)")
+    return unit.strip()
+
+
 def _with_unit(table: Any, unit: str | None) -> Any:
     """``table`` with ``--unit`` as its reporting unit, when given (else as built)."""
     if unit is not None:
-        if not unit.strip():
-            raise InputError("--unit is empty", hint="give the reporting unit's name (填报单位)")
-        table.unit = unit.strip()
+        table.unit = _unit(unit)
     return table
 
 
@@ -362,8 +369,7 @@ def _narrative(
     from randcheck.publish.narrative import NARRATIVE_POLICY, write_narrative_docx
 
     day = parse_date(as_of, where="--as-of") if as_of else dt.date.today()
-    if unit is not None and not unit.strip():
-        raise InputError("--unit is empty", hint="give the reporting unit's name (填报单位)")
+    unit = _unit(unit)
     name = policy or NARRATIVE_POLICY[kind]
     check_outputs([out], [ledger, registry, policy_file(name)])
     chosen = resolve_policy(name)
@@ -379,7 +385,7 @@ def _narrative(
             quarter,
             verdict=verdict,
             registry=snapshot,
-            unit=unit.strip() if unit else None,
+            unit=unit,
             report_date=day,
             head=head,
         )
