@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,73 @@ def test_serve_turns_the_access_log_off_by_default(
         result = runner.invoke(cli, ["serve", "--store", str(tmp_path / "ledgers"), *args])
         assert result.exit_code == 0, result.output
         assert ran[-1]["access_log"] is logged
+
+
+def _socket_owners(server_pid: int, port: int) -> dict[int, int]:
+    """Which worker process holds the service's end of each connection to ``port``:
+    client port -> worker pid (Linux's /proc)."""
+    inodes: dict[str, int] = {}  # the service's socket inode -> the client's port
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+                if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                    inodes[inode] = int(remote.rsplit(":", 1)[1], 16)
+    owners: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                if int(stat.read().rpartition(")")[2].split()[1]) != server_pid:
+                    continue  # not one of the service's workers
+            for fd in os.listdir(f"/proc/{entry}/fd"):
+                target = os.readlink(f"/proc/{entry}/fd/{fd}")
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    owners[inodes[target[8:-1]]] = int(entry)
+        except OSError:
+            continue
+    return owners
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="reads Linux's /proc")
+def test_serve_spreads_connections_evenly_over_its_workers(tmp_path: Path) -> None:
+    """Keep-alive connections that arrive together (a platform's pool starting) are
+    shared out among the workers, not all taken by the first worker to wake."""
+    workers, clients = 4, 40
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RANDCHECK_SERVICE_")}
+    log = tmp_path / "serve.log"
+    options = ["--port", str(port), "--workers", str(workers)]
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-c", RUN, "serve", "--store", str(tmp_path / "ledgers"), *options],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    connections: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 60
+        while log.read_text(errors="replace").count("Application startup complete") < workers:
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        for _ in range(clients):  # all connected (waiting to be accepted) before any asks
+            connections.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        request = f"GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+        for connection in connections:
+            connection.sendall(request)
+        for connection in connections:
+            assert connection.recv(65536).startswith(b"HTTP/1.1 200"), "no answer"
+        owners = _socket_owners(server.pid, port)
+        assert sorted(owners) == sorted(c.getsockname()[1] for c in connections)
+        held = sorted(Counter(owners.values()).values())
+        assert len(held) == workers and held[-1] <= clients // workers * 3 // 2, held
+    finally:
+        for connection in connections:
+            connection.close()
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+    assert server.returncode == 0 and "Traceback" not in log.read_text(errors="replace")

@@ -104,6 +104,9 @@ def serve(
         # for a request offering an upgrade to HTTP/2 (`Upgrade: h2c`), which Java's
         # HttpClient sends by default (uvicorn issue 2722). uvloop is used when there.
         http="h11",
+        # several workers share one socket: spread the connections evenly over them
+        # (randcheck.service.workers), instead of the first to wake taking them all
+        loop="randcheck.service.workers:balanced_loop" if workers > 1 else "auto",
     )
 
 

@@ -1,0 +1,90 @@
+"""The event loop of ``randcheck serve``'s workers (randcheck.service.workers): given a
+listening socket, it accepts and serves every connection, one worker's share at a time,
+and stops accepting when closed. Across processes: tests/service/test_serve.py."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+
+import pytest
+
+from randcheck.service import workers
+
+NODELAY: list[int] = []
+
+
+class Echo(asyncio.Protocol):
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        sock = transport.get_extra_info("socket")
+        NODELAY.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    def data_received(self, data: bytes) -> None:
+        self.transport.write(data.upper())  # type: ignore[attr-defined]
+
+
+def _loops() -> list[Callable[[], asyncio.AbstractEventLoop]]:
+    loops: list[Callable[[], asyncio.AbstractEventLoop]] = [workers.BalancedLoop]
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return loops
+    return [*loops, workers.balanced_loop]
+
+
+@pytest.mark.parametrize("make_loop", _loops(), ids=lambda f: f.__name__)
+def test_a_worker_serves_every_connection_and_stops_accepting_when_closed(
+    make_loop: Callable[[], asyncio.AbstractEventLoop],
+) -> None:
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))  # bound, not listening: as uvicorn hands it over
+    port = listening.getsockname()[1]
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(Echo, sock=listening, backlog=64)
+        assert list(server.sockets) == [listening]
+        streams = [await asyncio.open_connection("127.0.0.1", port) for _ in range(8)]
+        for n, (reader, writer) in enumerate(streams):
+            writer.write(b"ping %d" % n)
+            assert await asyncio.wait_for(reader.readexactly(6), 5) == b"PING %d" % n
+        assert NODELAY[-8:] == [1] * 8  # answers are sent at once, not held back by Nagle
+        assert isinstance(server, workers.Listener)
+        assert server.held() == 8
+        _, writer = streams.pop()
+        writer.close()
+        await writer.wait_closed()
+        await asyncio.sleep(0.05)
+        assert server.held() == 7
+        server.close()
+        await asyncio.wait_for(server.wait_closed(), 5)
+        # closed: a connection now waits in the backlog, never answered
+        reader, late = await asyncio.open_connection("127.0.0.1", port)
+        late.write(b"anyone")
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(reader.read(6), 0.3)
+        for _, writer in [*streams, (reader, late)]:
+            writer.close()
+
+    loop = make_loop()
+    try:
+        loop.run_until_complete(run())
+    finally:
+        loop.close()
+        listening.close()
+
+
+def test_a_loop_given_an_address_serves_as_its_base_does() -> None:
+    async def run() -> None:
+        server = await asyncio.get_running_loop().create_server(Echo, "127.0.0.1", 0)
+        assert isinstance(server, asyncio.base_events.Server)
+        server.close()
+        await server.wait_closed()
+
+    loop = workers.BalancedLoop()
+    try:
+        loop.run_until_complete(run())
+    finally:
+        loop.close()
