@@ -5,6 +5,7 @@ and stops accepting when closed. Across processes: tests/service/test_serve.py."
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import socket
 import subprocess
@@ -112,3 +113,37 @@ def test_a_worker_sets_its_startup_objects_aside_from_the_garbage_collector(
     assert ran.returncode == 0, ran.stderr
     frozen, left, _ = ran.stdout.split()
     assert int(frozen) > 20_000 and int(left) < int(frozen) // 10, ran.stdout
+
+
+def test_a_worker_keeps_accepting_after_an_accept_fails(caplog: pytest.LogCaptureFixture) -> None:
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+    loop = workers.BalancedLoop()
+    accept = loop.sock_accept
+    failures = [OSError(errno.EPROTO, "protocol error"), OSError(errno.EMFILE, "too many")]
+
+    async def failing_accept(sock: socket.socket) -> tuple[socket.socket, object]:
+        if failures:
+            await asyncio.sleep(0)
+            raise failures.pop(0)
+        return await accept(sock)
+
+    loop.sock_accept = failing_accept  # type: ignore[method-assign]
+
+    async def run() -> None:
+        server = await loop.create_server(Echo, sock=listening, backlog=8)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"still")
+        assert await asyncio.wait_for(reader.readexactly(5), 5) == b"STILL"
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    try:
+        loop.run_until_complete(run())
+    finally:
+        loop.close()
+        listening.close()
+    assert not failures
+    assert "cannot accept a connection" in caplog.text and "too many" in caplog.text

@@ -53,14 +53,15 @@ class Listener:
         self._ssl = ssl
         self.sockets = (sock,)
         self._open: set[asyncio.BaseTransport] = set()
+        self._starting: set[asyncio.Task[None]] = set()
         sock.setblocking(False)
         sock.listen(backlog)  # uvicorn binds the socket; the server listens (as asyncio's)
         self._accepting = loop.create_task(self._accept(sock))
 
     def held(self) -> int:
-        """This worker's open connections."""
+        """This worker's open connections, and those accepted and being set up."""
         self._open = {t for t in self._open if not t.is_closing()}
-        return len(self._open)
+        return len(self._open) + len(self._starting)
 
     async def _accept(self, sock: socket.socket) -> None:
         while True:
@@ -70,13 +71,14 @@ class Listener:
                 conn, _ = await self._loop.sock_accept(sock)
             except (BlockingIOError, InterruptedError, ConnectionAbortedError):
                 continue  # another worker took it, or the client gave up
-            except OSError as exc:
-                if exc.errno not in OUT_OF_FILES:
-                    raise
-                log.error("cannot accept a connection (%s); trying again in 1 s", exc)
-                await asyncio.sleep(1)
+            except OSError as exc:  # never stop accepting: say so, wait, try again
+                pause = 1.0 if exc.errno in OUT_OF_FILES else 0.1
+                log.error("cannot accept a connection (%s); trying again in %g s", exc, pause)
+                await asyncio.sleep(pause)
                 continue
-            self._loop.create_task(self._serve(conn))
+            starting = self._loop.create_task(self._serve(conn))
+            self._starting.add(starting)  # kept until done (asyncio keeps only a weak one)
+            starting.add_done_callback(self._starting.discard)
 
     async def _serve(self, conn: socket.socket) -> None:
         try:
