@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,6 +48,7 @@ def test_a_worker_serves_every_connection_and_stops_accepting_when_closed(
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))  # bound, not listening: as uvicorn hands it over
     port = listening.getsockname()[1]
+    others = os.dup(listening.fileno())  # uvicorn's parent and other workers hold it too
 
     async def run() -> None:
         loop = asyncio.get_running_loop()
@@ -63,13 +66,17 @@ def test_a_worker_serves_every_connection_and_stops_accepting_when_closed(
         await writer.wait_closed()
         await asyncio.sleep(0.05)
         assert server.held() == 7
-        server.close()
-        await asyncio.wait_for(server.wait_closed(), 5)
-        # closed: a connection now waits in the backlog, never answered
+        server.close()  # then uvicorn closes the socket, waits for its connections
+        assert listening.fileno() == -1
+        # closed: a connection now waits in the others' backlog, never answered, and the
+        # worker does not spin on the socket it no longer watches
         reader, late = await asyncio.open_connection("127.0.0.1", port)
         late.write(b"anyone")
+        cpu = time.process_time()
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(reader.read(6), 0.3)
+        assert time.process_time() - cpu < 0.1
+        await asyncio.wait_for(server.wait_closed(), 5)
         for _, writer in [*streams, (reader, late)]:
             writer.close()
 
@@ -79,6 +86,7 @@ def test_a_worker_serves_every_connection_and_stops_accepting_when_closed(
     finally:
         loop.close()
         listening.close()
+        os.close(others)
 
 
 def test_a_loop_given_an_address_serves_as_its_base_does() -> None:
@@ -115,21 +123,27 @@ def test_a_worker_sets_its_startup_objects_aside_from_the_garbage_collector(
     assert int(frozen) > 20_000 and int(left) < int(frozen) // 10, ran.stdout
 
 
+class FlakySocket(socket.socket):
+    """A listening socket whose first accepts fail."""
+
+    failures: list[OSError]
+
+    def accept(self) -> tuple[socket.socket, object]:
+        if self.failures:
+            raise self.failures.pop(0)
+        return super().accept()
+
+
 def test_a_worker_keeps_accepting_after_an_accept_fails(caplog: pytest.LogCaptureFixture) -> None:
-    listening = socket.socket()
+    caplog.set_level(logging.ERROR, logger="uvicorn.error")
+    listening = FlakySocket()
+    listening.failures = [
+        OSError(errno.EPROTO, "protocol error"),
+        OSError(errno.EMFILE, "too many"),
+    ]
     listening.bind(("127.0.0.1", 0))
     port = listening.getsockname()[1]
     loop = workers.BalancedLoop()
-    accept = loop.sock_accept
-    failures = [OSError(errno.EPROTO, "protocol error"), OSError(errno.EMFILE, "too many")]
-
-    async def failing_accept(sock: socket.socket) -> tuple[socket.socket, object]:
-        if failures:
-            await asyncio.sleep(0)
-            raise failures.pop(0)
-        return await accept(sock)
-
-    loop.sock_accept = failing_accept  # type: ignore[method-assign]
 
     async def run() -> None:
         server = await loop.create_server(Echo, sock=listening, backlog=8)
@@ -145,5 +159,48 @@ def test_a_worker_keeps_accepting_after_an_accept_fails(caplog: pytest.LogCaptur
     finally:
         loop.close()
         listening.close()
-    assert not failures
+    assert not listening.failures
     assert "cannot accept a connection" in caplog.text and "too many" in caplog.text
+
+
+def test_a_worker_holding_many_takes_a_crowd_several_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker's wait grows with what it holds, so it takes more than one connection
+    after each wait once it holds many: a crowd reconnecting is not let in 20 a second."""
+    waits: list[int] = []
+    readable = workers.Listener._readable
+
+    async def counted(self: workers.Listener) -> None:
+        waits.append(self.held())
+        await readable(self)
+
+    monkeypatch.setattr(workers.Listener, "_readable", counted)
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+
+    async def run() -> None:
+        server = await asyncio.get_running_loop().create_server(Echo, sock=listening, backlog=256)
+        assert isinstance(server, workers.Listener)
+        held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(50)]
+        while server.held() < 50:
+            await asyncio.sleep(0.01)
+        waits.clear()
+        crowd = [await asyncio.open_connection("127.0.0.1", port) for _ in range(100)]
+        for reader, writer in crowd:
+            writer.write(b"in")
+            assert await asyncio.wait_for(reader.readexactly(2), 10) == b"IN"
+        assert server.held() == 150
+        assert len(waits) < 50, waits  # 100 let in after fewer than 50 waits
+        for _, writer in held + crowd:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+
+    loop = workers.BalancedLoop()
+    try:
+        loop.run_until_complete(run())
+    finally:
+        loop.close()
+        listening.close()

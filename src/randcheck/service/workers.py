@@ -8,12 +8,13 @@ connections, and the clients of the crowded worker waited about 9 times as long 
 one alone (benchmarks/service_load.py; docs/service.md, "Throughput").
 
 :func:`balanced_loop` is the event loop each worker runs instead (uvloop's when it is
-installed, else asyncio's). When uvicorn hands it the shared socket, it accepts with
-its own loop, one connection at a time, and a worker already holding connections
-waits a little before it accepts the next (2 ms for each it holds, at most 50 ms), so
-a worker with fewer takes it first; a worker busy with requests is slower to come back
-too. A worker with no open connection accepts at once. Requests are then served as
-before: only who accepts a connection changes.
+installed, else asyncio's). When uvicorn hands it the shared socket, it accepts by
+itself: every worker sees a connection waiting, and a worker already holding
+connections waits a little before it tries to take it (2 ms for each it holds, at most
+50 ms), so a worker with fewer, or less busy, takes it first; the others find it gone.
+A worker with no open connection takes it at once. After its wait a worker takes one
+connection, and one more for each 25 it holds, so a worker holding many still accepts
+a crowd quickly. Requests are then served as before: only who accepts changes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ PER_CONNECTION = 0.002
 """Seconds a worker waits before accepting, for each connection it already holds."""
 MOST = 0.05
 """The longest a worker waits before accepting (seconds)."""
+BATCH = 25
+"""After its wait, a worker accepts one connection and one more for each BATCH it holds."""
 OUT_OF_FILES = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
 
 log = logging.getLogger("uvicorn.error")
@@ -51,34 +54,65 @@ class Listener:
         self._loop = loop
         self._factory = protocol_factory
         self._ssl = ssl
+        self._sock = sock
         self.sockets = (sock,)
         self._open: set[asyncio.BaseTransport] = set()
         self._starting: set[asyncio.Task[None]] = set()
         sock.setblocking(False)
         sock.listen(backlog)  # uvicorn binds the socket; the server listens (as asyncio's)
-        self._accepting = loop.create_task(self._accept(sock))
+        self._accepting = loop.create_task(self._accept())
 
     def held(self) -> int:
         """This worker's open connections, and those accepted and being set up."""
         self._open = {t for t in self._open if not t.is_closing()}
         return len(self._open) + len(self._starting)
 
-    async def _accept(self, sock: socket.socket) -> None:
+    async def _readable(self) -> None:
+        """Until a connection is waiting (for this worker or another)."""
+        fd = self._sock.fileno()
+        ready: asyncio.Future[None] = self._loop.create_future()
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        self._loop.add_reader(fd, wake)
+        try:
+            await ready
+        finally:  # not watched while waiting its turn (no spin); close() may have done it
+            if self._sock.fileno() != -1:
+                self._loop.remove_reader(fd)
+
+    async def _accept(self) -> None:
         while True:
-            if held := self.held():
-                await asyncio.sleep(min(MOST, held * PER_CONNECTION))
             try:
-                conn, _ = await self._loop.sock_accept(sock)
-            except (BlockingIOError, InterruptedError, ConnectionAbortedError):
-                continue  # another worker took it, or the client gave up
-            except OSError as exc:  # never stop accepting: say so, wait, try again
-                pause = 1.0 if exc.errno in OUT_OF_FILES else 0.1
+                await self._readable()
+                held = self.held()
+                if held:
+                    await asyncio.sleep(min(MOST, held * PER_CONNECTION))
+                for _ in range(1 + held // BATCH):
+                    if not self._take():
+                        break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # never stop accepting: say so, wait, try again
+                out = isinstance(exc, OSError) and exc.errno in OUT_OF_FILES
+                pause = 1.0 if out else 0.1
                 log.error("cannot accept a connection (%s); trying again in %g s", exc, pause)
                 await asyncio.sleep(pause)
-                continue
-            starting = self._loop.create_task(self._serve(conn))
-            self._starting.add(starting)  # kept until done (asyncio keeps only a weak one)
-            starting.add_done_callback(self._starting.discard)
+
+    def _take(self) -> bool:
+        """Accept one connection if one is still waiting, and start serving it (no await
+        in between, so a connection accepted is never dropped by a shutdown)."""
+        try:
+            conn, _ = self._sock.accept()
+        except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+            return False  # another worker took it, or the client gave up
+        conn.setblocking(False)
+        starting = self._loop.create_task(self._serve(conn))
+        self._starting.add(starting)  # kept until done (asyncio keeps only a weak one)
+        starting.add_done_callback(self._starting.discard)
+        return True
 
     async def _serve(self, conn: socket.socket) -> None:
         try:
@@ -91,11 +125,18 @@ class Listener:
             log.debug("connection not served: %s", exc)
             conn.close()
             return
+        except BaseException:
+            conn.close()
+            raise
         self._open.add(transport)
 
     def close(self) -> None:
-        """Stop accepting (open connections are uvicorn's to shut down)."""
+        """Stop accepting, and close this worker's copy of the socket, as asyncio's
+        server does (open connections are uvicorn's to shut down)."""
         self._accepting.cancel()
+        if self._sock.fileno() != -1:
+            self._loop.remove_reader(self._sock.fileno())
+            self._sock.close()
 
     async def wait_closed(self) -> None:
         with contextlib.suppress(asyncio.CancelledError):
@@ -117,7 +158,7 @@ class _Balancing:
         backlog: int = 100,
         **options: Any,
     ) -> Any:
-        if sock is None or host is not None or port is not None:
+        if sock is None or host is not None or port is not None or options:
             return await super().create_server(  # type: ignore[misc]
                 protocol_factory, host, port, sock=sock, ssl=ssl, backlog=backlog, **options
             )
