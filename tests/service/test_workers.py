@@ -140,6 +140,7 @@ def test_a_worker_keeps_accepting_after_an_accept_fails(caplog: pytest.LogCaptur
     listening.failures = [
         OSError(errno.EPROTO, "protocol error"),
         OSError(errno.EMFILE, "too many"),
+        RuntimeError("unexpected"),
     ]
     listening.bind(("127.0.0.1", 0))
     port = listening.getsockname()[1]
@@ -160,7 +161,8 @@ def test_a_worker_keeps_accepting_after_an_accept_fails(caplog: pytest.LogCaptur
         loop.close()
         listening.close()
     assert not listening.failures
-    assert "cannot accept a connection" in caplog.text and "too many" in caplog.text
+    assert "cannot accept a connection" in caplog.text
+    assert "too many" in caplog.text and "unexpected" in caplog.text
 
 
 def test_a_worker_holding_many_takes_a_crowd_several_at_a_time(
@@ -194,6 +196,42 @@ def test_a_worker_holding_many_takes_a_crowd_several_at_a_time(
         assert server.held() == 150
         assert len(waits) < 50, waits  # 100 let in after fewer than 50 waits
         for _, writer in held + crowd:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+
+    loop = workers.BalancedLoop()
+    try:
+        loop.run_until_complete(run())
+    finally:
+        loop.close()
+        listening.close()
+
+
+def test_a_worker_waits_its_turn_for_connections_that_stay_not_for_one_request_each() -> None:
+    """Keep-alive connections are balanced (a worker holding some waits its turn);
+    connections of one request each are taken at once, however many are in flight."""
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+
+    async def run() -> None:
+        server = await asyncio.get_running_loop().create_server(Echo, sock=listening, backlog=64)
+        assert isinstance(server, workers.Listener)
+        staying = [await asyncio.open_connection("127.0.0.1", port) for _ in range(20)]
+        while server.held() < 20:
+            await asyncio.sleep(0.01)
+        assert server.turn(server.held()) == pytest.approx(20 * workers.PER_CONNECTION)
+        for _ in range(workers.LIVES):  # one request each, then closed
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"once")
+            assert await asyncio.wait_for(reader.readexactly(4), 5) == b"ONCE"
+            writer.close()
+            await writer.wait_closed()
+        while server.held() > 20:
+            await asyncio.sleep(0.01)
+        assert server.short_lived() and server.turn(server.held()) == 0.0
+        for _, writer in staying:
             writer.close()
         server.close()
         await server.wait_closed()

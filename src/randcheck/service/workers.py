@@ -13,14 +13,16 @@ itself: every worker sees a connection waiting, and a worker already holding
 connections waits a little before it tries to take it (2 ms for each it holds, at most
 50 ms), so a worker with fewer, or less busy, takes it first; the others find it gone.
 A worker with no open connection takes it at once. After its wait a worker takes one
-connection, and one more for each 25 it holds, so a worker holding many still accepts
-a crowd quickly. Requests are then served as before: only who accepts changes.
+connection, and one more for each 25 it holds, so a crowd reconnecting is let in
+quickly. Where connections close within a second (one request each: a proxy without
+keep-alive, scripts), none stays to be balanced, and a worker takes them without
+waiting. Requests are then served as before: only who accepts changes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import collections
 import errno
 import logging
 import socket
@@ -32,6 +34,10 @@ MOST = 0.05
 """The longest a worker waits before accepting (seconds)."""
 BATCH = 25
 """After its wait, a worker accepts one connection and one more for each BATCH it holds."""
+SHORT = 1.0
+"""Connections that close within this many seconds (the median of the last LIVES) are
+one request each (a proxy without keep-alive, scripts): no wait, they do not stay."""
+LIVES = 16
 OUT_OF_FILES = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
 
 log = logging.getLogger("uvicorn.error")
@@ -56,16 +62,33 @@ class Listener:
         self._ssl = ssl
         self._sock = sock
         self.sockets = (sock,)
-        self._open: set[asyncio.BaseTransport] = set()
+        self._open: dict[asyncio.BaseTransport, float] = {}  # -> when it was accepted
+        self._lives: collections.deque[float] = collections.deque(maxlen=LIVES)
         self._starting: set[asyncio.Task[None]] = set()
+        self._closing = False
         sock.setblocking(False)
         sock.listen(backlog)  # uvicorn binds the socket; the server listens (as asyncio's)
         self._accepting = loop.create_task(self._accept())
 
     def held(self) -> int:
         """This worker's open connections, and those accepted and being set up."""
-        self._open = {t for t in self._open if not t.is_closing()}
+        now = self._loop.time()
+        for transport, opened in list(self._open.items()):
+            if transport.is_closing():
+                del self._open[transport]
+                self._lives.append(now - opened)
         return len(self._open) + len(self._starting)
+
+    def short_lived(self) -> bool:
+        """Whether the connections lately closed here lived under SHORT seconds."""
+        lives = sorted(self._lives)
+        return len(lives) >= LIVES // 2 and lives[len(lives) // 2] < SHORT
+
+    def turn(self, held: int) -> float:
+        """How long to wait before taking a connection waiting (seconds)."""
+        if not held or self.short_lived():
+            return 0.0
+        return min(MOST, held * PER_CONNECTION)
 
     async def _readable(self) -> None:
         """Until a connection is waiting (for this worker or another)."""
@@ -76,30 +99,36 @@ class Listener:
             if not ready.done():
                 ready.set_result(None)
 
-        self._loop.add_reader(fd, wake)
+        self._loop.add_reader(self._sock, wake)
         try:
             await ready
-        finally:  # not watched while waiting its turn (no spin); close() may have done it
+        finally:  # not watched while waiting its turn (no spin)
             if self._sock.fileno() != -1:
+                self._loop.remove_reader(self._sock)
+            elif not self._closing:  # closed by someone else: drop the stale watch now
                 self._loop.remove_reader(fd)
 
     async def _accept(self) -> None:
-        while True:
+        while self._sock.fileno() != -1:  # until closed
             try:
                 await self._readable()
                 held = self.held()
-                if held:
-                    await asyncio.sleep(min(MOST, held * PER_CONNECTION))
+                if wait := self.turn(held):
+                    await asyncio.sleep(wait)
                 for _ in range(1 + held // BATCH):
                     if not self._take():
                         break
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # never stop accepting: say so, wait, try again
+                if self._sock.fileno() == -1:
+                    break
                 out = isinstance(exc, OSError) and exc.errno in OUT_OF_FILES
                 pause = 1.0 if out else 0.1
                 log.error("cannot accept a connection (%s); trying again in %g s", exc, pause)
                 await asyncio.sleep(pause)
+        if not self._closing:
+            log.error("the listening socket was closed: this worker accepts no more")
 
     def _take(self) -> bool:
         """Accept one connection if one is still waiting, and start serving it (no await
@@ -125,22 +154,26 @@ class Listener:
             log.debug("connection not served: %s", exc)
             conn.close()
             return
-        except BaseException:
+        except Exception:
+            log.exception("connection not served")
+            conn.close()
+            return
+        except BaseException:  # cancelled
             conn.close()
             raise
-        self._open.add(transport)
+        self._open[transport] = self._loop.time()
 
     def close(self) -> None:
         """Stop accepting, and close this worker's copy of the socket, as asyncio's
         server does (open connections are uvicorn's to shut down)."""
+        self._closing = True
         self._accepting.cancel()
         if self._sock.fileno() != -1:
-            self._loop.remove_reader(self._sock.fileno())
+            self._loop.remove_reader(self._sock)
             self._sock.close()
 
     async def wait_closed(self) -> None:
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._accepting
+        await asyncio.wait({self._accepting})
 
 
 class _Balancing:
