@@ -12,8 +12,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,16 +42,35 @@ def _loops() -> list[Callable[[], asyncio.AbstractEventLoop]]:
     return [*loops, workers.balanced_loop]
 
 
+def _serve(
+    run: Callable[[socket.socket, int], Coroutine[Any, Any, None]],
+    make_loop: Callable[[], asyncio.AbstractEventLoop] = workers.BalancedLoop,
+    listening: socket.socket | None = None,
+) -> None:
+    """``run(listening, port)`` on a new loop, the socket bound to a free loopback port
+    but not listening (as uvicorn hands it over); loop and socket closed after."""
+    listening = socket.socket() if listening is None else listening
+    listening.bind(("127.0.0.1", 0))
+    loop = make_loop()
+    try:
+        loop.run_until_complete(run(listening, listening.getsockname()[1]))
+    finally:
+        loop.close()
+        listening.close()
+
+
 @pytest.mark.parametrize("make_loop", _loops(), ids=lambda f: f.__name__)
 def test_a_worker_serves_every_connection_and_stops_accepting_when_closed(
     make_loop: Callable[[], asyncio.AbstractEventLoop],
 ) -> None:
-    listening = socket.socket()
-    listening.bind(("127.0.0.1", 0))  # bound, not listening: as uvicorn hands it over
-    port = listening.getsockname()[1]
-    others = os.dup(listening.fileno())  # uvicorn's parent and other workers hold it too
+    async def run(listening: socket.socket, port: int) -> None:
+        others = os.dup(listening.fileno())  # uvicorn's parent and other workers hold it
+        try:
+            await serve_and_close(listening, port)
+        finally:
+            os.close(others)
 
-    async def run() -> None:
+    async def serve_and_close(listening: socket.socket, port: int) -> None:
         loop = asyncio.get_running_loop()
         server = await loop.create_server(Echo, sock=listening, backlog=64)
         assert list(server.sockets) == [listening]
@@ -80,13 +100,7 @@ def test_a_worker_serves_every_connection_and_stops_accepting_when_closed(
         for _, writer in [*streams, (reader, late)]:
             writer.close()
 
-    loop = make_loop()
-    try:
-        loop.run_until_complete(run())
-    finally:
-        loop.close()
-        listening.close()
-        os.close(others)
+    _serve(run, make_loop)
 
 
 def test_a_loop_given_an_address_serves_as_its_base_does() -> None:
@@ -142,12 +156,9 @@ def test_a_worker_keeps_accepting_after_an_accept_fails(caplog: pytest.LogCaptur
         OSError(errno.EMFILE, "too many"),
         RuntimeError("unexpected"),
     ]
-    listening.bind(("127.0.0.1", 0))
-    port = listening.getsockname()[1]
-    loop = workers.BalancedLoop()
 
-    async def run() -> None:
-        server = await loop.create_server(Echo, sock=listening, backlog=8)
+    async def run(listening: socket.socket, port: int) -> None:
+        server = await asyncio.get_running_loop().create_server(Echo, sock=listening, backlog=8)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"still")
         assert await asyncio.wait_for(reader.readexactly(5), 5) == b"STILL"
@@ -155,11 +166,7 @@ def test_a_worker_keeps_accepting_after_an_accept_fails(caplog: pytest.LogCaptur
         server.close()
         await server.wait_closed()
 
-    try:
-        loop.run_until_complete(run())
-    finally:
-        loop.close()
-        listening.close()
+    _serve(run, listening=listening)
     assert not listening.failures
     assert "cannot accept a connection" in caplog.text
     assert "too many" in caplog.text and "unexpected" in caplog.text
@@ -178,11 +185,8 @@ def test_a_worker_holding_many_takes_a_crowd_several_at_a_time(
         await readable(self)
 
     monkeypatch.setattr(workers.Listener, "_readable", counted)
-    listening = socket.socket()
-    listening.bind(("127.0.0.1", 0))
-    port = listening.getsockname()[1]
 
-    async def run() -> None:
+    async def run(listening: socket.socket, port: int) -> None:
         server = await asyncio.get_running_loop().create_server(Echo, sock=listening, backlog=256)
         assert isinstance(server, workers.Listener)
         held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(50)]
@@ -200,22 +204,14 @@ def test_a_worker_holding_many_takes_a_crowd_several_at_a_time(
         server.close()
         await server.wait_closed()
 
-    loop = workers.BalancedLoop()
-    try:
-        loop.run_until_complete(run())
-    finally:
-        loop.close()
-        listening.close()
+    _serve(run)
 
 
 def test_a_worker_waits_its_turn_for_connections_that_stay_not_for_one_request_each() -> None:
     """Keep-alive connections are balanced (a worker holding some waits its turn);
     connections of one request each are taken at once, however many are in flight."""
-    listening = socket.socket()
-    listening.bind(("127.0.0.1", 0))
-    port = listening.getsockname()[1]
 
-    async def run() -> None:
+    async def run(listening: socket.socket, port: int) -> None:
         server = await asyncio.get_running_loop().create_server(Echo, sock=listening, backlog=64)
         assert isinstance(server, workers.Listener)
         staying = [await asyncio.open_connection("127.0.0.1", port) for _ in range(20)]
@@ -236,9 +232,4 @@ def test_a_worker_waits_its_turn_for_connections_that_stay_not_for_one_request_e
         server.close()
         await server.wait_closed()
 
-    loop = workers.BalancedLoop()
-    try:
-        loop.run_until_complete(run())
-    finally:
-        loop.close()
-        listening.close()
+    _serve(run)
