@@ -140,7 +140,7 @@ def test_a_worker_sets_its_startup_objects_aside_from_the_garbage_collector(
 class FlakySocket(socket.socket):
     """A listening socket whose first accepts fail."""
 
-    failures: list[OSError]
+    failures: list[Exception]
 
     def accept(self) -> tuple[socket.socket, object]:
         if self.failures:
